@@ -1,0 +1,33 @@
+// The admin server (fastify, loopback by default): health, readiness, metrics, API and dashboard.
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { Proxy } from '../proxy/proxy.ts'
+import { PrimaryProbe } from './readiness.ts'
+
+export interface AdminDeps {
+  proxy: Proxy
+  /** True once the proxy listener accepts connections and until shutdown begins. */
+  listening: () => boolean
+}
+
+export function createAdminServer (deps: AdminDeps): FastifyInstance {
+  const app = Fastify({ logger: false, return503OnClosing: false })
+  const probe = new PrimaryProbe(deps.proxy.config.primary)
+  const metrics = deps.proxy.metrics
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+
+  app.get('/readyz', async (_req, reply) => {
+    if (!deps.listening()) return await reply.code(503).send({ status: 'not ready', reason: deps.proxy.draining ? 'shutting down' : 'listener not started' })
+    const up = await probe.reachable()
+    if (up.length === 0) return await reply.code(503).send({ status: 'not ready', reason: 'no primary origin reachable', primary: deps.proxy.config.primary })
+    return { status: 'ready', primary: up }
+  })
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.contentType)
+    return await metrics.render()
+  })
+
+  return app
+}

@@ -1,0 +1,82 @@
+// Composition root: builds the proxy and admin servers from a validated config and owns their lifecycle.
+import type http from 'node:http'
+import type { FastifyInstance } from 'fastify'
+import type { Config } from './config/schema.ts'
+import { ConfigError } from './config/schema-kit.ts'
+import { formatListen } from './config/addresses.ts'
+import type { ListenAddress } from './config/addresses.ts'
+import { createLogger, flushLogger } from './observe/log.ts'
+import type { Logger } from './observe/log.ts'
+import { Metrics } from './observe/metrics.ts'
+import { Proxy } from './proxy/proxy.ts'
+import { createProxyServer, drain, listen } from './proxy/server.ts'
+import { createAdminServer } from './admin/server.ts'
+
+export interface AppOptions {
+  /** Defaults to pino on stdout at the configured level. */
+  log?: Logger
+}
+
+export interface App {
+  readonly config: Config
+  readonly proxy: Proxy
+  readonly log: Logger
+  readonly address: ListenAddress
+  readonly adminAddress: ListenAddress
+  /** Graceful stop: drain in-flight requests, then close everything. True when nothing had to be cut off. */
+  stop: () => Promise<boolean>
+}
+
+function listenError (key: string, addr: ListenAddress, err: NodeJS.ErrnoException): Error {
+  const where = formatListen(addr)
+  if (err.code === 'EADDRINUSE') return new ConfigError(key, `address ${where} is already in use`)
+  if (err.code === 'EACCES') return new ConfigError(key, `permission denied to listen on ${where}`)
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return new ConfigError(key, `address ${where} is not available on this machine`)
+  return err
+}
+
+export async function startApp (config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel)
+  const metrics = new Metrics()
+  const proxy = new Proxy(config, log, metrics)
+  const server: http.Server = createProxyServer(proxy)
+  let listening = false
+  const admin: FastifyInstance = createAdminServer({ proxy, listening: () => listening && !proxy.draining })
+
+  let address: ListenAddress
+  try {
+    address = await listen(server, config.listen)
+  } catch (err) {
+    await proxy.close()
+    throw listenError('listen', config.listen, err as NodeJS.ErrnoException)
+  }
+  let adminAddress: ListenAddress
+  try {
+    await admin.listen({ host: config.adminListen.host, port: config.adminListen.port })
+    const a = admin.server.address()
+    adminAddress = { host: config.adminListen.host, port: typeof a === 'object' && a !== null ? a.port : config.adminListen.port }
+  } catch (err) {
+    server.close()
+    await proxy.close()
+    throw listenError('adminListen', config.adminListen, err as NodeJS.ErrnoException)
+  }
+  listening = true
+  log.info({ listen: formatListen(address), admin: formatListen(adminAddress), primary: config.primary, candidate: config.candidate }, 'shadowsplit started')
+
+  let stopping: Promise<boolean> | null = null
+  const stop = async (): Promise<boolean> => {
+    stopping ??= (async () => {
+      proxy.draining = true
+      log.info({ drainMs: config.server.drainTimeout }, 'draining')
+      const clean = await drain(server, config.server.drainTimeout)
+      await proxy.close()
+      await admin.close()
+      log.info({ clean }, 'stopped')
+      flushLogger(log)
+      return clean
+    })()
+    return await stopping
+  }
+
+  return { config, proxy, log, address, adminAddress, stop }
+}

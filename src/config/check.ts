@@ -1,0 +1,48 @@
+// Rules that span several keys, and the inheritance of route knobs from the default route.
+import type { Config, RouteKnobs } from './schema.ts'
+import { ConfigError } from './schema-kit.ts'
+
+type Raw = Record<string, unknown>
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Deep merge of plain objects; `over` wins, lists and scalars are replaced whole. */
+export function mergeRaw (base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over
+  const out: Raw = { ...base }
+  for (const [k, v] of Object.entries(over)) out[k] = mergeRaw(base[k], v)
+  return out
+}
+
+/** Every route starts from the default route's raw knobs, so a route only states what differs. */
+export function applyRouteDefaults (raw: Raw): Raw {
+  if (!Array.isArray(raw.routes) || !isObject(raw.defaultRoute)) return raw
+  const base = raw.defaultRoute
+  return { ...raw, routes: raw.routes.map((r) => isObject(r) ? mergeRaw(base, r) : r) }
+}
+
+export function resolveMode (knobs: RouteKnobs, config: Config): void {
+  if (knobs.mode === null) knobs.mode = config.candidate.length > 0 ? 'mirror' : 'off'
+}
+
+/** Checks that need more than one key. */
+export function checkConfig (config: Config): void {
+  if (config.primary.length === 0) throw new ConfigError('primary', 'is required (set --primary URL, SHADOWSPLIT_PRIMARY or primary: in the config file)')
+  const knobSets: Array<[string, RouteKnobs]> = [['defaultRoute', config.defaultRoute]]
+  const names = new Set<string>(['default'])
+  config.routes.forEach((route, i) => {
+    if (names.has(route.name)) throw new ConfigError(`routes[${i}].name`, `'${route.name}' is already used`)
+    names.add(route.name)
+    knobSets.push([`routes[${i}]`, route])
+  })
+  for (const [key, knobs] of knobSets) {
+    resolveMode(knobs, config)
+    checkKnobs(key, knobs, config)
+  }
+}
+
+export function checkKnobs (key: string, knobs: RouteKnobs, config: Config): void {
+  if (knobs.mode !== 'off' && config.candidate.length === 0) {
+    throw new ConfigError(`${key}.mode`, `'${knobs.mode}' needs a candidate (set --candidate URL)`)
+  }
+}

@@ -1,0 +1,205 @@
+// The one declaration of shadowsplit's configuration: types, defaults and the description of every key.
+import type { Spec } from './schema-kit.ts'
+import { parseListen, parseOrigin } from './addresses.ts'
+import type { ListenAddress } from './addresses.ts'
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'] as const
+export const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS']
+
+const listen = (doc: string, def: string): Spec => ({
+  kind: 'custom', doc, typeDoc: 'HOST:PORT', default: parseListen(def), parse: parseListen
+})
+const origins = (doc: string): Spec => ({
+  kind: 'list', doc, commaString: true, of: { kind: 'custom', doc: 'origin', typeDoc: 'URL', parse: parseOrigin }
+})
+const percent = (doc: string, def: number): Spec => ({ kind: 'number', doc, default: def, min: 0, max: 100 })
+
+const regexSource: Spec = {
+  kind: 'custom',
+  doc: 'regular expression',
+  typeDoc: 'regex',
+  parse: (v) => {
+    if (typeof v !== 'string') throw new Error(`must be a regular expression string (got ${JSON.stringify(v)})`)
+    try { new RegExp(v) } catch (err) { throw new Error(`is not a valid regular expression: ${(err as Error).message}`) }
+    return v
+  }
+}
+
+const budget: Spec = {
+  kind: 'object',
+  doc: 'Limits on the cost of mirrored traffic. A limit that bites skips the mirror and counts the reason.',
+  fields: {
+    maxInflight: { kind: 'number', integer: true, min: 1, max: 100_000, default: 64, doc: 'Most mirrored requests in flight to the candidate at once (`concurrency` skip).' },
+    maxRps: { kind: 'number', min: 0, max: 1_000_000, default: 0, doc: 'Most mirrored requests per second, token bucket with a one-second burst; 0 means no rate limit (`rate` skip).' },
+    timeout: { kind: 'duration', min: 1, max: 600_000, default: 5000, doc: 'Whole-exchange timeout of a mirrored request; a timeout counts as a circuit failure.' },
+    circuit: {
+      kind: 'object',
+      doc: 'Circuit breaker on the mirror target.',
+      fields: {
+        failures: { kind: 'number', integer: true, min: 1, max: 10_000, default: 5, doc: 'Consecutive failures or timeouts that open the circuit (`circuit_open` skip).' },
+        cooldown: { kind: 'duration', min: 1, max: 3_600_000, default: 10_000, doc: 'How long the circuit stays open before one half-open probe is let through.' }
+      }
+    }
+  }
+}
+
+export const routeKnobFields: Record<string, Spec> = {
+  mode: { kind: 'enum', values: ['mirror', 'split', 'off'], doc: '`mirror`: the primary serves, copies go to the candidate; `split`: `splitPercent` is served by the candidate and the rest may be mirrored; `off`: pass-through. Default: `mirror` when a candidate is set, else `off`.' },
+  mirrorPercent: percent('Share of eligible primary-served requests copied to the candidate (fractional, e.g. 0.5).', 100),
+  splitPercent: percent('In `split` mode, share of requests served by the candidate.', 0),
+  stickyBy: { kind: 'string', nullable: true, default: null, pattern: /^(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, patternDoc: 'header:NAME or cookie:NAME', doc: 'Split by a hash of this header or cookie, so a user stays on one side on every replica; random when absent or unset.' },
+  reverseShadow: { kind: 'boolean', default: false, doc: 'Mirror requests served by the candidate to the primary, so comparison continues during a canary.' },
+  mirrorMethods: { kind: 'list', commaString: true, default: [...SAFE_METHODS], of: { kind: 'enum', values: HTTP_METHODS, doc: 'method' }, doc: 'Methods that may be mirrored. Adding unsafe methods duplicates writes in the candidate\'s database.' },
+  mirrorBodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Largest request body copied for a mirror; larger bodies still stream to the primary and the mirror is skipped (`body_too_large`).' },
+  secondaryPercent: percent('Share of mirrored requests also sent to the secondary, to learn noise.', 100),
+  budget
+}
+
+const matchSpec: Spec = {
+  kind: 'object',
+  doc: 'What a route matches; every given condition must hold. An empty match matches everything.',
+  fields: {
+    methods: { kind: 'list', commaString: true, of: { kind: 'enum', values: HTTP_METHODS, doc: 'method' }, doc: 'Request methods.' },
+    prefix: { kind: 'string', nullable: true, pattern: /^\//, patternDoc: 'a path starting with /', doc: 'Path prefix.' },
+    template: { kind: 'string', nullable: true, pattern: /^\//, patternDoc: 'a path template like /users/:id', doc: 'Path template; `:name` matches one segment. Also names the endpoint.' },
+    regex: { ...regexSource, default: null, doc: 'Regular expression tested against the path (without the query).' },
+    headers: { kind: 'map', of: { kind: 'string', doc: 'value' }, doc: 'Headers that must be present with exactly these values; `*` matches any value.' }
+  }
+}
+
+export const routeSpec: Spec = {
+  kind: 'object',
+  doc: 'A route.',
+  fields: {
+    name: { kind: 'string', pattern: /^[A-Za-z0-9_.-]{1,64}$/, patternDoc: 'a name of letters, digits, `_`, `.` or `-`', doc: 'Unique route name, used by `PUT /api/routes/:name`.' },
+    match: matchSpec,
+    ...routeKnobFields
+  }
+}
+
+export const defaultRouteSpec: Spec = {
+  kind: 'object',
+  doc: 'Knobs of the default route, which serves what no route matches; routes inherit every knob they leave out.',
+  fields: routeKnobFields
+}
+
+export const configSpec: Spec = {
+  kind: 'object',
+  doc: 'shadowsplit configuration',
+  fields: {
+    listen: listen('Address of the proxy listener.', '0.0.0.0:8080'),
+    adminListen: listen('Address of the admin server (health, metrics, API, dashboard).', '127.0.0.1:9901'),
+    logLevel: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level.' },
+    accessLog: { kind: 'boolean', default: false, doc: 'Write one log line per proxied request (asynchronous).' },
+    primary: origins('Primary (serving) version: one or more origins, comma-separated or a list; requests are balanced round-robin.'),
+    candidate: origins('Candidate (new) version: one or more origins.'),
+    targetHeader: { kind: 'string', nullable: true, default: 'x-shadowsplit-target', pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]*$/, patternDoc: 'a header name', doc: 'Request header that forces the serving side (`primary` or `candidate`); null or empty disables it (edge deployments).' },
+    hostRewrite: {
+      kind: 'object',
+      doc: 'Host header sent to each upstream; by default the client\'s Host is passed through unchanged.',
+      fields: {
+        primary: { kind: 'string', nullable: true, default: null, doc: 'Host header for the primary.' },
+        candidate: { kind: 'string', nullable: true, default: null, doc: 'Host header for the candidate.' }
+      }
+    },
+    upstream: {
+      kind: 'object',
+      doc: 'Connections to upstreams (one capped keep-alive pool per origin).',
+      fields: {
+        connections: { kind: 'number', integer: true, min: 1, max: 10_000, default: 128, doc: 'Most open connections per upstream origin.' },
+        connectTimeout: { kind: 'duration', min: 1, max: 600_000, default: 5000, doc: 'TCP+TLS connect timeout; 504 when it fires.' },
+        headersTimeout: { kind: 'duration', min: 1, max: 3_600_000, default: 60_000, doc: 'Wait for response headers; 504 when it fires.' },
+        bodyTimeout: { kind: 'duration', min: 1, max: 3_600_000, default: 60_000, doc: 'Most idle time between two body chunks of a response.' },
+        keepAliveTimeout: { kind: 'duration', min: 1, max: 600_000, default: 4000, doc: 'Idle time before an upstream socket is closed; keep it below the upstream\'s own.' },
+        rejectUnauthorized: { kind: 'boolean', default: true, doc: 'Verify upstream TLS certificates.' },
+        ca: { kind: 'string', nullable: true, default: null, doc: 'Path of a PEM file with extra CA certificates for upstream TLS.' }
+      }
+    },
+    server: {
+      kind: 'object',
+      doc: 'The inbound listener.',
+      fields: {
+        keepAliveTimeout: { kind: 'duration', min: 1, max: 3_600_000, default: 72_000, doc: 'Idle keep-alive time of client connections; must outlive the load balancer in front.' },
+        headersTimeout: { kind: 'duration', min: 1, max: 3_600_000, default: 60_000, doc: 'Time a client has to send its request headers.' },
+        requestTimeout: { kind: 'duration', min: 1, max: 3_600_000, default: 300_000, doc: 'Time a client has to send its whole request.' },
+        drainTimeout: { kind: 'duration', min: 0, max: 3_600_000, default: 10_000, doc: 'On SIGTERM/SIGINT, how long in-flight requests may finish before connections are closed.' }
+      }
+    },
+    endpoints: {
+      kind: 'object',
+      doc: 'How request paths become bounded `endpoint` labels.',
+      fields: {
+        templates: { kind: 'list', of: { kind: 'string', pattern: /^\//, patternDoc: 'a template like /users/:id', doc: 'template' }, doc: 'Path templates such as `/users/:id`, tried in order before automatic naming.' },
+        maxEndpoints: { kind: 'number', integer: true, min: 1, max: 10_000, default: 100, doc: 'Most distinct endpoints; later ones are counted as `other`.' }
+      }
+    },
+    defaultRoute: defaultRouteSpec,
+    routes: { kind: 'list', of: routeSpec, maxItems: 1000, doc: 'Routes, matched in order; the first match wins, the default route takes the rest.' },
+    capture: {
+      kind: 'object',
+      doc: 'What is kept of each side of a mirrored exchange for comparison.',
+      fields: {
+        bodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Response bytes kept per side; larger bodies are compared by length and SHA-256 only.' }
+      }
+    }
+  }
+}
+
+export type Mode = 'mirror' | 'split' | 'off'
+
+export interface BudgetConfig {
+  maxInflight: number
+  maxRps: number
+  timeout: number
+  circuit: { failures: number; cooldown: number }
+}
+
+export interface RouteKnobs {
+  mode: Mode
+  mirrorPercent: number
+  splitPercent: number
+  stickyBy: string | null
+  reverseShadow: boolean
+  mirrorMethods: string[]
+  mirrorBodyLimit: number
+  secondaryPercent: number
+  budget: BudgetConfig
+}
+
+export interface RouteMatch {
+  methods: string[]
+  prefix: string | null
+  template: string | null
+  regex: string | null
+  headers: Record<string, string>
+}
+
+export interface RouteConfig extends RouteKnobs {
+  name: string
+  match: RouteMatch
+}
+
+export interface Config {
+  listen: ListenAddress
+  adminListen: ListenAddress
+  logLevel: string
+  accessLog: boolean
+  primary: string[]
+  candidate: string[]
+  targetHeader: string | null
+  hostRewrite: { primary: string | null; candidate: string | null }
+  upstream: {
+    connections: number
+    connectTimeout: number
+    headersTimeout: number
+    bodyTimeout: number
+    keepAliveTimeout: number
+    rejectUnauthorized: boolean
+    ca: string | null
+  }
+  server: { keepAliveTimeout: number; headersTimeout: number; requestTimeout: number; drainTimeout: number }
+  endpoints: { templates: string[]; maxEndpoints: number }
+  defaultRoute: RouteKnobs
+  routes: RouteConfig[]
+  capture: { bodyLimit: number }
+}

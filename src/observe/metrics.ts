@@ -1,0 +1,114 @@
+// Prometheus metrics. Every label value is bounded: endpoint names are capped, methods and status classes are
+// folded into small fixed sets, and per-request label lookups go through a cache of bound children.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { HTTP_METHODS } from '../config/schema.ts'
+
+export type Target = 'primary' | 'candidate' | 'secondary'
+export type Served = 'client' | 'shadow'
+
+export const SKIP_REASONS = [
+  'sampled_out', 'method', 'concurrency', 'rate', 'circuit_open', 'body_too_large', 'diff_queue_full', 'loop'
+] as const
+export type SkipReason = typeof SKIP_REASONS[number]
+
+/** One set of buckets for every target, so primary and candidate latencies compare bucket for bucket. */
+export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+export const DELTA_BUCKETS = [...DURATION_BUCKETS.slice(0, 12).map((b) => -b).reverse(), 0, ...DURATION_BUCKETS.slice(0, 12)]
+
+const METHODS = new Set<string>(HTTP_METHODS)
+
+export function methodLabel (method: string): string {
+  return METHODS.has(method) ? method : 'OTHER'
+}
+
+export function statusClass (status: number): string {
+  if (status >= 100 && status < 600) return `${Math.floor(status / 100)}xx`
+  return 'error'
+}
+
+interface RequestChildren {
+  count: { inc: () => void }
+  duration: { observe: (v: number) => void }
+}
+
+export class Metrics {
+  readonly registry = new Registry()
+  readonly requests: Counter<string>
+  readonly duration: Histogram<string>
+  readonly rejected: Counter<string>
+  readonly clientRequests: Counter<string>
+  readonly #children = new Map<string, RequestChildren>()
+  #clientTotal = 0
+  #shadowTotal = 0
+
+  constructor () {
+    const registers = [this.registry]
+    collectDefaultMetrics({ register: this.registry })
+    this.requests = new Counter({
+      name: 'shadowsplit_requests_total',
+      help: 'Upstream requests by target, by who consumed the answer (client or shadow), endpoint, method and status class (`error` when no response came).',
+      labelNames: ['target', 'served', 'endpoint', 'method', 'status_class'],
+      registers
+    })
+    this.duration = new Histogram({
+      name: 'shadowsplit_upstream_duration_seconds',
+      help: 'Time from sending a request upstream to the last byte of its response; same buckets for every target.',
+      labelNames: ['target', 'served', 'endpoint'],
+      buckets: DURATION_BUCKETS,
+      registers
+    })
+    this.rejected = new Counter({
+      name: 'shadowsplit_rejected_requests_total',
+      help: 'Client requests answered by shadowsplit itself, by reason (malformed, upstream_unavailable, upstream_timeout, draining).',
+      labelNames: ['reason'],
+      registers
+    })
+    this.clientRequests = new Counter({
+      name: 'shadowsplit_client_requests_total',
+      help: 'Requests received from clients.',
+      registers
+    })
+    const self = this
+    new Gauge({
+      name: 'shadowsplit_mirror_cost_ratio',
+      help: 'Extra upstream requests (shadow copies) per client request since start: the cost of parallel running.',
+      registers,
+      collect () { this.set(self.#clientTotal === 0 ? 0 : self.#shadowTotal / self.#clientTotal) }
+    })
+  }
+
+  countClientRequest (): void {
+    this.#clientTotal++
+    this.clientRequests.inc()
+  }
+
+  /** One finished upstream exchange. `seconds` < 0 means no timing (no response). */
+  observeUpstream (target: Target, served: Served, endpoint: string, method: string, status: number, seconds: number): void {
+    if (served === 'shadow') this.#shadowTotal++
+    const m = methodLabel(method)
+    const cls = statusClass(status)
+    const key = `${target}\u0000${served}\u0000${endpoint}\u0000${m}\u0000${cls}`
+    let child = this.#children.get(key)
+    if (child === undefined) {
+      child = {
+        count: this.requests.labels(target, served, endpoint, m, cls),
+        duration: this.duration.labels(target, served, endpoint)
+      }
+      this.#children.set(key, child)
+    }
+    child.count.inc()
+    if (seconds >= 0) child.duration.observe(seconds)
+  }
+
+  reject (reason: string): void {
+    this.rejected.inc({ reason })
+  }
+
+  async render (): Promise<string> {
+    return await this.registry.metrics()
+  }
+
+  get contentType (): string {
+    return this.registry.contentType
+  }
+}
