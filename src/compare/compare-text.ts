@@ -1,0 +1,55 @@
+// Text bodies: only the first differing line is reported. Later lines usually differ because of the first,
+// and one readable line in a sample beats a hundred shifted ones. CRLF and LF endings count as equal.
+
+import type { DifferenceList } from './difference-list.ts'
+import { truncate } from './serialize-json.ts'
+
+export const TEXT_PATH = 'body:text'
+
+export function compareText (a: string, b: string, out: DifferenceList): void {
+  if (a === b) return
+  let posA = 0
+  let posB = 0
+  for (let line = 1; ; line++) {
+    const endA = lineEnd(a, posA)
+    const endB = lineEnd(b, posB)
+    if (endA < 0 && endB < 0) return
+    if (endA < 0 || endB < 0 || lineText(a, posA, endA) !== lineText(b, posB, endB)) {
+      report(a, b, line, endA < 0 ? null : lineText(a, posA, endA), endB < 0 ? null : lineText(b, posB, endB), out)
+      return
+    }
+    posA = endA + 1
+    posB = endB + 1
+  }
+}
+
+/** Index of the line's terminating '\n' (or the text length for the last line); -1 past the last line. */
+function lineEnd (text: string, pos: number): number {
+  if (pos > text.length) return -1
+  const nl = text.indexOf('\n', pos)
+  return nl < 0 ? text.length : nl
+}
+
+function lineText (text: string, start: number, end: number): string {
+  return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)
+}
+
+function report (a: string, b: string, line: number, la: string | null, lb: string | null, out: DifferenceList): void {
+  const countA = lineCount(a)
+  const countB = lineCount(b)
+  const counts = countA !== countB
+  const change = la === null ? 'added' : lb === null ? 'removed' : 'changed'
+  out.body(TEXT_PATH, `line ${line}`, change, 'value', render(la, countA, counts), render(lb, countB, counts))
+}
+
+function render (line: string | null, count: number, counts: boolean): string {
+  if (line === null) return `(no such line; ${count} lines)`
+  const text = truncate(JSON.stringify(line))
+  return counts ? `${text} (${count} lines)` : text
+}
+
+function lineCount (text: string): number {
+  let n = 1
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
