@@ -1,0 +1,68 @@
+// The measuring loop shared by the suites: one short warm-up per target, then N rounds in which every target
+// runs once, in turn (ABCABC…, never AAA BBB), so that a slow minute on a shared machine hits all targets alike.
+import type { LoadResult, LoadTool } from './load-result.ts'
+import type { Managed } from './processes.ts'
+import { withCpu } from './cpu.ts'
+import { fmtInt, fmtMs } from './stats.ts'
+
+export interface Target<X> {
+  name: string
+  url: string
+  /** The processes under test: CPU is accounted to their groups, and a death aborts the suite. */
+  procs: Managed[]
+  /** Before every run (warm-up included): e.g. let stray mirrors land, then reset counters. */
+  before?: () => Promise<void>
+  /** After every measured run: suite-specific figures (mirrored count, skip reasons). */
+  after?: (load: LoadResult) => Promise<X>
+}
+
+export interface RunSample<X> {
+  load: LoadResult
+  /** Percent of one core used by the target's processes during the run. */
+  cpuPct: number | null
+  extra: X | null
+}
+
+export interface RoundsOptions {
+  rounds: number
+  durationS: number
+  warmupS: number
+  connections: number
+  tool: LoadTool
+  progress: (line: string) => void
+}
+
+function checkAlive (t: { name: string; procs: Managed[] }): void {
+  for (const p of t.procs) {
+    if (p.hasExited()) throw new Error(`${p.name} (${t.name}) died:\n${p.output().trim().split('\n').slice(-15).join('\n')}`)
+  }
+}
+
+async function measure<X> (t: Target<X>, durationS: number, o: RoundsOptions): Promise<RunSample<X>> {
+  checkAlive(t)
+  await t.before?.()
+  const { result: load, cpuPct } = await withCpu(t.procs.map((p) => p.pid), async () => await o.tool.run(t.url, { connections: o.connections, durationS }))
+  checkAlive(t)
+  const extra = t.after === undefined ? null : await t.after(load)
+  return { load, cpuPct, extra }
+}
+
+export async function runRounds<X> (targets: Array<Target<X>>, o: RoundsOptions): Promise<Map<string, Array<RunSample<X>>>> {
+  const samples = new Map<string, Array<RunSample<X>>>(targets.map((t) => [t.name, []]))
+  for (const t of targets) {
+    const w = await measure(t, o.warmupS, o)
+    o.progress(`  warm-up ${t.name}: ${fmtInt(w.load.rps)} req/s`)
+  }
+  for (let r = 1; r <= o.rounds; r++) {
+    for (const t of targets) {
+      const s = await measure(t, o.durationS, o)
+      samples.get(t.name)?.push(s)
+      const cpu = s.cpuPct === null ? '' : `  cpu ${s.cpuPct.toFixed(0)} %`
+      const errs = s.load.badStatus + s.load.socketErrors + s.load.timeouts
+      o.progress(`  round ${r}/${o.rounds} ${t.name}: ${fmtInt(s.load.rps)} req/s  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
+    }
+  }
+  return samples
+}
+
+export const series = <X>(runs: Array<RunSample<X>>, pick: (s: RunSample<X>) => number): number[] => runs.map(pick)
