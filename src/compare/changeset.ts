@@ -21,6 +21,8 @@ interface Keying {
   keys: Map<string, string>
   /** Paths where some array could not be keyed (missing or repeated key): json-diff-ts uses indices there. */
   unkeyable: Set<string>
+  /** Array paths named like an Object.prototype member (`constructor`, `toString`, `__proto__`). */
+  inherited: Set<string>
 }
 
 export function changeset (a: SideInput, b: SideInput, rules: CompiledRules): unknown[] {
@@ -30,14 +32,17 @@ export function changeset (a: SideInput, b: SideInput, rules: CompiledRules): un
   const pair = jsonPair(a, b, plan.a, plan.b)
   if (pair === null) return []
   if (rules.json !== null && rules.json.ignore) return []
-  const keying: Keying = { keys: new Map(), unkeyable: new Set() }
+  const keying: Keying = { keys: new Map(), unkeyable: new Set(), inherited: new Set() }
   const pa = prepare(pair[0], rules.json, 0, '', keying)
   const pb = prepare(pair[1], rules.json, 0, '', keying)
   for (const path of keying.unkeyable) keying.keys.delete(path)
   const options: Options = {}
-  // Only when needed: json-diff-ts also reads embeddedObjKeys[path] through the prototype chain, so an array
-  // under a key such as `constructor` would otherwise pick up Object's constructor as its key function.
-  if (keying.keys.size > 0) options.embeddedObjKeys = Object.fromEntries(keying.keys)
+  if (keying.keys.size > 0) {
+    // json-diff-ts looks paths up as embeddedObjKeys[path], prototype chain included: an array at `constructor`
+    // would get Object as its key function and crash atomizeChangeset. Own '$index' entries shadow those.
+    for (const path of keying.inherited) if (!keying.keys.has(path)) keying.keys.set(path, '$index')
+    options.embeddedObjKeys = Object.fromEntries(keying.keys)
+  }
   return atomizeChangeset(diff(pa, pb, options))
 }
 
@@ -62,6 +67,7 @@ function prepareArray (value: unknown[], state: RuleState | null, depth: number,
     if (next !== null && next.ignore) continue
     copy.push(prepare(value[i], next, depth + 1, path, keying))
   }
+  if (Object.hasOwn(Object.prototype, path)) keying.inherited.add(path)
   if (state === null) return copy
   if (state.arrayKey !== null) {
     if (indexByKey(value, state.arrayKey) === null) keying.unkeyable.add(path)

@@ -183,7 +183,8 @@ function walkUnordered (a: unknown[], b: unknown[], depth: number, state: RuleSt
   if (sameScalarsInOrder(a, b)) return
   const pool = new Map<unknown, number[]>()
   const containers = new Map<unknown, number[]>()
-  for (let i = 0; i < a.length; i++) {
+  // Filled back to front so that pop() matches the first occurrences and leaves the later duplicates over.
+  for (let i = a.length - 1; i >= 0; i--) {
     const next = stepIndex(state, i)
     if (next !== null && next.ignore) continue
     const [map, id] = identity(a[i], next, pool, containers)
