@@ -67,7 +67,7 @@ function item (r: () => number, id: number): Record<string, unknown> {
 }
 
 /** A listing response of about `targetBytes`, and a copy with one price changed in the middle. */
-export function jsonPair (targetBytes: number, seed: number): [string, string] {
+export function makeJsonPair (targetBytes: number, seed: number): [string, string] {
   const r = rng(seed)
   const doc = {
     meta: { requestId: `req-${seed}`, generatedAt: '2025-01-01T00:00:00.000Z', version: 3, region: 'eu-west-1' },
@@ -132,7 +132,7 @@ export async function runCompareBench (options: CompareBenchOptions = {}): Promi
   const ruled = compileRules({ ignore: ['$.meta.requestId', '$.items[*].updatedAt', 'header:x-trace'], arrayKeys: { '$.items': 'id' }, unordered: ['$.items[*].tags'] })
   const rows: CompareBenchRow[] = []
   for (const [size, bytes] of [['1 KB', 1024], ['20 KB', 20 * 1024]] as const) {
-    const pairs = Array.from({ length: PAIRS }, (_, i) => jsonPair(bytes, i + 1)).map(([a, b]) => [side(a), side(b)] as [SideInput, SideInput])
+    const pairs = Array.from({ length: PAIRS }, (_, i) => makeJsonPair(bytes, i + 1)).map(([a, b]) => [side(a), side(b)] as [SideInput, SideInput])
     const list = measures(pairs, rules, ruled)
     for (const m of list) pairsPerSec(m, ms / 2) // warm-up: let V8 optimise every path before measuring
     const samples = list.map(() => [] as number[])
@@ -152,7 +152,8 @@ export async function runCompareBench (options: CompareBenchOptions = {}): Promi
 }
 
 function table (rows: CompareBenchRow[], rounds: number, ms: number, ratio20k: number, pass: boolean): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  const cpus = os.cpus()
+  const cpu = `${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} CPUs)`
   const lines = [
     `compareSides vs JSON.parse, single thread — node ${process.version}, ${cpu}; ${rounds} rounds × ${ms} ms, medians`,
     '',

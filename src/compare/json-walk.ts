@@ -1,6 +1,6 @@
 // The structural JSON comparison: both parsed trees walked together, once. It runs on every mirrored request,
-// so per node it allocates nothing: the path lives in a preallocated segment stack, overwritten in place, and
-// path strings are built only when a difference is found. Rules cost one null check per node unless a rule
+// so it allocates little: the path lives in a preallocated segment stack, overwritten in place; path strings
+// are built only when a difference is found; the only per-node garbage is each object's keys and values. Rules cost one null check per node unless a rule
 // can still match below it (see rule-states.ts).
 
 import { concretePath, indexFreePath, SEG_INDEX, SEG_KEY, SEG_KEYED } from './json-path.ts'

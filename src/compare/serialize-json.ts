@@ -51,7 +51,11 @@ export function renderValue (value: unknown, limit = RENDER_LIMIT): string {
 }
 
 export function truncate (text: string, limit = RENDER_LIMIT): string {
-  return text.length <= limit ? text : `${text.slice(0, limit)}…`
+  if (text.length <= limit) return text
+  // Never cut between the halves of a surrogate pair: a lone half would print as garbage in logs.
+  const code = text.charCodeAt(limit - 1)
+  const end = code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit
+  return `${text.slice(0, end)}…`
 }
 
 function scalarText (value: unknown): string {

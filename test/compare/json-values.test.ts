@@ -62,3 +62,8 @@ test('long values are rendered truncated to about 200 characters', () => {
   const big = one({ o: { list: Array.from({ length: 500 }, (_, i) => i) } }, { o: 1 })
   assert.ok(big.primary!.length <= 201 && big.primary!.startsWith('{"list":[0,1,2'), big.primary)
 })
+
+test('truncation never splits a surrogate pair', () => {
+  const d = one({ s: 'a'.repeat(198) + '😀😀' }, { s: 'b' })
+  assert.equal(d.primary, `"${'a'.repeat(198)}…`)
+})
