@@ -16,6 +16,15 @@
 //   $… (JSON: `$.items[*].price`, `$["a.b"]`; `at` is `$.items[3].price` or `$.items[id=42].price`)
 //   $ (invalid_json) · form:<name> · body:text (`at` is `line N`) · body:bytes (binary, or too large to capture)
 //   body (a body on one side only) · body:content-type (essences differ) · body:encoding (undecodable)
+// Object keys stay in JSON paths, so a body keyed by ids (`{"u123": …}`) yields one path per id: the label
+// cap downstream must bound them. Change kinds and classes are listed in types.ts.
+//
+// Decisions worth knowing:
+// - Status 0 on either side: one `error` difference and nothing else; both sides failing with the same error
+//   code agree (no difference).
+// - content-encoding is ignored as a header when both bodies decode; content-type compares normalized.
+// - 1xx/204/304 on either side: status and headers only. Two empty bodies: nothing more to compare.
+// - Numbers are compared after JSON.parse: integers past 2^53 that differ only beyond double precision agree.
 
 import { planBodies } from './body-plan.ts'
 import { compareDigests } from './compare-bytes.ts'
