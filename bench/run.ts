@@ -3,12 +3,11 @@
 // ratios judged against the bars; the same report goes to bench/results/latest.md. Benchmarks, not tests:
 // the exit code is 0 whatever the bars say, 1 when a suite could not run, 2 on bad usage or no load tool.
 import { parseArgs } from 'node:util'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { detectLoadTool, WRK_INSTALL_HINT } from './lib/load-tool.ts'
 import { probeNginx } from './lib/nginx.ts'
 import { machineLines } from './lib/machine.ts'
 import { stopAll } from './lib/processes.ts'
+import { writeResult } from './lib/results.ts'
 import { passthroughSuite } from './suites/passthrough.ts'
 import { mirrorSuite } from './suites/mirror.ts'
 import { compareSuite } from './suites/compare-suite.ts'
@@ -19,7 +18,6 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<SuiteReport>> = {
   mirror: mirrorSuite,
   compare: compareSuite
 }
-const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
 
 const USAGE = `usage: npm run bench -- [suite…] [--rounds N] [--duration S] [--connections C] [--warmup S]
   suites: ${Object.keys(SUITES).join(', ')} (default: all)
@@ -94,10 +92,7 @@ async function main (): Promise<number> {
   const sections: string[] = [header]
   const verdicts: Verdict[] = []
   let failed = 0
-  const save = (): void => {
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    writeFileSync(`${RESULTS_DIR}latest.md`, `${sections.join('\n\n')}\n`)
-  }
+  const save = (): void => { writeResult('latest.md', `${sections.join('\n\n')}\n`) }
   for (const name of opts.suites) {
     let text: string
     try {

@@ -15,7 +15,8 @@ export interface RunningNginxMirror {
   proc: Managed
   /** Listener URL per candidate key. */
   urls: Record<string, string>
-  confPath: string
+  /** The configuration it runs with, for the report. */
+  conf: string
   stop: () => Promise<void>
 }
 
@@ -69,5 +70,5 @@ export async function startNginxMirror (info: NginxInfo, primary: string, candid
   }
   const conf = `${preamble(dir)}\nhttp {\n${httpPreamble(dir)}${upstreams}${servers}}\n`
   const running = await startNginx(info, 'nginx mirror', dir, conf, ports)
-  return { proc: running.proc, urls, confPath: `${dir}/nginx.conf`, stop: running.stop }
+  return { proc: running.proc, urls, conf, stop: running.stop }
 }

@@ -8,6 +8,7 @@ import { startNodePeer } from '../lib/peers.ts'
 import { startNginxMirror } from '../lib/nginx-mirror.ts'
 import { LOAD_PATH } from '../lib/payload.ts'
 import { sleep } from '../lib/net.ts'
+import { writeResult } from '../lib/results.ts'
 import { byLabel, diffCounts, scrape, sumOf } from '../lib/prom.ts'
 import type { Sample } from '../lib/prom.ts'
 import type { Target } from '../lib/rounds.ts'
@@ -119,7 +120,7 @@ export async function setUpMirror (ctx: SuiteContext, stops: Array<() => Promise
   } else {
     const nm = await startNginxMirror(ctx.nginx, primary.origin, keys.map((key) => ({ key, origin: candidates[key].origin })))
     stops.push(nm.stop)
-    notes.push(`nginx mirror: \`mirror /__shadow; mirror_request_body on;\`, keep-alive upstream pools, 1 worker (config: ${nm.confPath}).`)
+    notes.push(`nginx mirror: \`mirror /__shadow; mirror_request_body on;\`, keep-alive upstream pools, 1 worker (config: ${writeResult('nginx-mirror.conf', nm.conf)}).`)
     for (const key of keys) {
       byPeer.nginx[key] = { name: `nginx mirror → ${key}`, peer: 'nginx', candidate: key, url: (nm.urls[key] ?? '') + LOAD_PATH, procs: [nm.proc], ...countingHooks(candidates[key], primary, null) }
     }

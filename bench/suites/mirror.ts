@@ -40,7 +40,7 @@ export async function mirrorSuite (ctx: SuiteContext): Promise<SuiteReport> {
     for (const t of setup.targets) {
       await checkServesPayload(t.name, t.url)
     }
-    const samples = await runRounds(setup.targets, { ...ctx, progress: ctx.progress })
+    const samples = await runRounds(setup.targets, ctx)
     const find = (peer: Peer, key: CandidateKey): MirrorTarget | undefined => setup.targets.find((t) => t.peer === peer && t.candidate === key)
     const runs = (peer: Peer, key: CandidateKey): Runs => { const t = find(peer, key); return t === undefined ? [] : samples.get(t.name) ?? [] }
     const rps = (peer: Peer, key: CandidateKey): number[] => runs(peer, key).map((s) => s.load.rps)
@@ -93,7 +93,9 @@ export async function mirrorSuite (ctx: SuiteContext): Promise<SuiteReport> {
       markdownTable(headers, rows),
       '',
       `${STANDARD_NOTES} *mirrored/run* is what the candidate itself counted (median per run, copies landing after the run included); ` +
-        '*share* is that over the requests the primary received in the same run. shadowsplit\'s columns come from its /metrics, diffed around each run.',
+        '*share* is that over the requests the primary received in the same run (exact up to about one request per connection at the ' +
+        'end of a run: nginx forwards the last, already-sent request of a closing connection to the primary without its mirror). ' +
+        'shadowsplit\'s columns come from its /metrics, diffed around each run.',
       '',
       ...verdicts.map(verdictLine),
       ...context

@@ -33,7 +33,7 @@ export async function passthroughSuite (ctx: SuiteContext): Promise<SuiteReport>
       { name: FASTIFY, url: fastify.url + LOAD_PATH, procs: [fastify.proc] }
     ]
     for (const t of targets) await checkServesPayload(t.name, t.url)
-    const samples = await runRounds(targets, { ...ctx, progress: ctx.progress })
+    const samples = await runRounds(targets, ctx)
     const runs = (name: string): Array<RunSample<null>> => samples.get(name) ?? []
     const rps = (name: string): number[] => runs(name).map((s) => s.load.rps)
     const p99 = (name: string): number[] => runs(name).map((s) => s.load.p99Ms)
