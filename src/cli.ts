@@ -46,7 +46,7 @@ function parse (argv: string[]): { command: string; flags: Record<string, string
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
   } catch (err) {
     const m = /'(-[^']*)'/.exec((err as Error).message)
-    const flag = m?.[1] ?? ''
+    const flag = m?.[1].split(' ')[0] ?? ''
     const detail = (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? 'needs a value' : 'unknown flag'
     fail(`${flag === '' ? (err as Error).message : `${flag}: ${detail}`} (see --help)`, EXIT_USAGE)
   }

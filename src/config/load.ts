@@ -74,13 +74,14 @@ export interface Loaded {
 
 /** Builds and validates the whole config. Throws ConfigError naming the offending flag, env var or key. */
 export function loadConfig ({ flags, env }: LoadInput): Loaded {
-  const file = flags.config ?? env[envName('config')] ?? null
+  const file = flags.config ?? (env[envName('config')] || null)
   const raw: Raw = file === null ? {} : readConfigFile(file)
   const origin = new Map<string, string>()
   for (const def of FLAGS) {
     if (def.path === undefined) continue
     const fromFlag = flags[def.flag]
-    const fromEnv = env[envName(def.flag)]
+    // An empty variable counts as unset, as shells and compose files often leave them.
+    const fromEnv = env[envName(def.flag)] === '' ? undefined : env[envName(def.flag)]
     const value = fromFlag ?? fromEnv
     if (value === undefined) continue
     setPath(raw, def.path, value)

@@ -5,7 +5,7 @@ export type Spec =
   | { kind: 'string'; doc: string; default?: string | null; nullable?: boolean; pattern?: RegExp; patternDoc?: string }
   | { kind: 'boolean'; doc: string; default?: boolean }
   | { kind: 'number'; doc: string; default?: number; min?: number; max?: number; integer?: boolean }
-  | { kind: 'enum'; doc: string; default?: string; values: readonly string[] }
+  | { kind: 'enum'; doc: string; default?: string; values: readonly string[]; nullable?: boolean }
   | { kind: 'duration'; doc: string; default?: number; min?: number; max?: number }
   | { kind: 'size'; doc: string; default?: number; min?: number; max?: number }
   | { kind: 'list'; doc: string; default?: unknown[]; of: Spec; commaString?: boolean; maxItems?: number }
@@ -95,6 +95,7 @@ export function validate (spec: Spec, value: unknown, key: string): unknown {
       return checkRange(key, n, spec, spec.integer === true ? 'an integer' : 'a number', value)
     }
     case 'enum':
+      if (value === null && spec.nullable === true) return null
       if (typeof value !== 'string' || !spec.values.includes(value)) {
         throw new ConfigError(key, `must be one of ${spec.values.join(', ')} (got ${show(value)})`)
       }

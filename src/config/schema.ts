@@ -19,6 +19,7 @@ const regexSource: Spec = {
   doc: 'regular expression',
   typeDoc: 'regex',
   parse: (v) => {
+    if (v === null) return null
     if (typeof v !== 'string') throw new Error(`must be a regular expression string (got ${JSON.stringify(v)})`)
     try { new RegExp(v) } catch (err) { throw new Error(`is not a valid regular expression: ${(err as Error).message}`) }
     return v
@@ -44,7 +45,7 @@ const budget: Spec = {
 }
 
 export const routeKnobFields: Record<string, Spec> = {
-  mode: { kind: 'enum', values: ['mirror', 'split', 'off'], doc: '`mirror`: the primary serves, copies go to the candidate; `split`: `splitPercent` is served by the candidate and the rest may be mirrored; `off`: pass-through. Default: `mirror` when a candidate is set, else `off`.' },
+  mode: { kind: 'enum', values: ['mirror', 'split', 'off'], nullable: true, doc: '`mirror`: the primary serves, copies go to the candidate; `split`: `splitPercent` is served by the candidate and the rest may be mirrored; `off`: pass-through. Default: `mirror` when a candidate is set, else `off`.' },
   mirrorPercent: percent('Share of eligible primary-served requests copied to the candidate (fractional, e.g. 0.5).', 100),
   splitPercent: percent('In `split` mode, share of requests served by the candidate.', 0),
   stickyBy: { kind: 'string', nullable: true, default: null, pattern: /^(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, patternDoc: 'header:NAME or cookie:NAME', doc: 'Split by a hash of this header or cookie, so a user stays on one side on every replica; random when absent or unset.' },

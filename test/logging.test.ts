@@ -1,0 +1,44 @@
+// Logs are JSON lines; credentials never appear in them.
+import { test, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import { startUpstream } from './helpers/upstream.ts'
+import { startProxy } from './helpers/proxy.ts'
+import { request } from './helpers/http.ts'
+import { createLogger } from '../src/observe/log.ts'
+
+const cleanups: Array<() => Promise<void>> = []
+after(async () => { for (const c of cleanups) await c() })
+
+test('access lines are off by default and on with accessLog', async () => {
+  const up = await startUpstream()
+  cleanups.push(up.close)
+  const quiet = await startProxy({ primary: up.url })
+  cleanups.push(quiet.stop)
+  await request(`${quiet.url}/a?x=1`)
+  assert.equal(quiet.logs.filter((l) => l.msg === 'access').length, 0)
+
+  const loud = await startProxy({ primary: up.url }, { accessLog: true })
+  cleanups.push(loud.stop)
+  await request(`${loud.url}/a/7?token=t0ps3cret`, { headers: { authorization: 'Bearer abc' } })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const line = loud.logs.find((l) => l.msg === 'access')
+  assert.ok(line !== undefined)
+  assert.equal(line.path, '/a/7')
+  assert.equal(line.endpoint, '/a/:id')
+  assert.equal(line.status, 200)
+  assert.doesNotMatch(JSON.stringify(loud.logs), /t0ps3cret|Bearer abc/)
+})
+
+test('authorization, proxy-authorization, cookie and set-cookie are redacted wherever headers are logged', () => {
+  const lines: string[] = []
+  const log = createLogger('info', new Writable({ write (c: Buffer, _e, cb) { lines.push(c.toString()); cb() } }))
+  const headers = { authorization: 'Bearer a1', 'proxy-authorization': 'Basic b2', cookie: 'sid=c3', 'set-cookie': ['k=d4'], accept: 'x' }
+  log.info({ headers }, 'top')
+  log.info({ req: { headers } }, 'nested')
+  log.info({ sample: { primary: { headers } } }, 'deep')
+  const text = lines.join('')
+  for (const secret of ['a1', 'b2', 'c3', 'd4']) assert.doesNotMatch(text, new RegExp(secret))
+  assert.equal((text.match(/\[redacted\]/g) ?? []).length, 12)
+  assert.match(text, /"accept":"x"/)
+})
