@@ -2,6 +2,9 @@
 import type { RunSample } from './rounds.ts'
 import { fmtInt, fmtMs, fmtPct, fmtRatio, median, roundRatios } from './stats.ts'
 import { spreadPct } from './stats.ts'
+import os from 'node:os'
+
+const NOISY_SPREAD_PCT = 25
 
 export const STANDARD_HEADERS = ['req/s', 'p50', 'p99', 'req/s spread', 'CPU', 'non-2xx/3xx', 'socket errors', 'timeouts']
 
@@ -46,4 +49,12 @@ export function ratio (a: number[], b: number[]): Ratio {
   const m = median(per)
   const ofMedians = median(a) / median(b)
   return { median: m, text: `${fmtRatio(m)} (per round: ${per.map((r) => r.toFixed(2)).join(', ')}; ratio of medians ${fmtRatio(ofMedians)})` }
+}
+
+/** A warning line when some target's req/s moved by more than a quarter between rounds: the box was busy. */
+export function noiseNote<X> (all: Array<Array<RunSample<X>>>): string | null {
+  const worst = Math.max(0, ...all.map((runs) => spreadPct(runs.map((r) => r.load.rps))))
+  if (worst <= NOISY_SPREAD_PCT) return null
+  return `- **noisy**: req/s spread up to ${worst.toFixed(0)} % between rounds (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}); ` +
+    'the machine was busy, so treat the verdicts as provisional and rerun with more rounds on a quieter machine.'
 }

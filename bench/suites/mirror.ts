@@ -7,7 +7,7 @@ import { checkServesPayload } from '../lib/upstream.ts'
 import { runRounds } from '../lib/rounds.ts'
 import type { RunSample } from '../lib/rounds.ts'
 import { fmtInt, fmtPct, markdownTable, median } from '../lib/stats.ts'
-import { STANDARD_HEADERS, STANDARD_NOTES, ratio, standardCells } from '../lib/report.ts'
+import { STANDARD_HEADERS, STANDARD_NOTES, noiseNote, ratio, standardCells } from '../lib/report.ts'
 import { setUpMirror, SLOW_MS } from './mirror-setup.ts'
 import type { CandidateKey, MirrorExtra, MirrorTarget, Peer } from './mirror-setup.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suite.ts'
@@ -98,8 +98,9 @@ export async function mirrorSuite (ctx: SuiteContext): Promise<SuiteReport> {
         'shadowsplit\'s columns come from its /metrics, diffed around each run.',
       '',
       ...verdicts.map(verdictLine),
-      ...context
-    ].join('\n')
+      ...context,
+      noiseNote(setup.targets.map((t) => samples.get(t.name) ?? [])) ?? ''
+    ].join('\n').trimEnd()
     return { title: 'mirror', markdown, verdicts }
   } finally {
     for (const stop of stops.reverse()) await stop()

@@ -7,7 +7,7 @@ import { LOAD_PATH, PAYLOAD } from '../lib/payload.ts'
 import { runRounds } from '../lib/rounds.ts'
 import type { RunSample, Target } from '../lib/rounds.ts'
 import { markdownTable } from '../lib/stats.ts'
-import { STANDARD_HEADERS, STANDARD_NOTES, ratio, standardCells } from '../lib/report.ts'
+import { STANDARD_HEADERS, STANDARD_NOTES, noiseNote, ratio, standardCells } from '../lib/report.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suite.ts'
 import { verdictLine } from './suite.ts'
 
@@ -57,8 +57,9 @@ export async function passthroughSuite (ctx: SuiteContext): Promise<SuiteReport>
       verdictLine(verdict),
       `- context: shadowsplit / direct req/s ${ratio(rps(SHADOWSPLIT), rps(DIRECT)).text}`,
       `- context: @fastify/http-proxy / direct req/s ${ratio(rps(FASTIFY), rps(DIRECT)).text}`,
-      `- context: shadowsplit / @fastify/http-proxy p99 ${ratio(p99(SHADOWSPLIT), p99(FASTIFY)).text}`
-    ].join('\n')
+      `- context: shadowsplit / @fastify/http-proxy p99 ${ratio(p99(SHADOWSPLIT), p99(FASTIFY)).text}`,
+      noiseNote(targets.map((t) => runs(t.name))) ?? ''
+    ].join('\n').trimEnd()
     return { title: 'passthrough', markdown, verdicts: [verdict] }
   } finally {
     for (const stop of stops.reverse()) await stop()
