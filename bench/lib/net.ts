@@ -30,7 +30,7 @@ export async function freePort (): Promise<number> {
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 function diedError (proc: Managed): Error {
-  return new Error(`${proc.name} exited before it was ready:\n${proc.output().trim().split('\n').slice(-15).join('\n')}`)
+  return new Error(`${proc.name} exited before it was ready (${proc.howExited() ?? '?'}):\n${proc.output().trim().split('\n').slice(-15).join('\n')}`)
 }
 
 async function connects (port: number): Promise<boolean> {

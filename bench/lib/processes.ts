@@ -19,6 +19,8 @@ export interface Managed {
   readonly child: ChildProcess
   readonly exited: Promise<ExitInfo>
   hasExited: () => boolean
+  /** How it ended ("exit code 1", "signal SIGKILL"), or null while it runs. */
+  howExited: () => string | null
   /** The last bytes the process wrote on stdout and stderr, for error messages. */
   output: () => string
   stop: () => Promise<void>
@@ -81,9 +83,10 @@ export function startProcess (name: string, command: string, args: string[], opt
   child.stdout?.on('data', (chunk: Buffer) => { keep(chunk); options.onStdout?.(chunk) })
   child.stderr?.on('data', keep)
   let done = false
+  let how: string | null = null
   const exited = new Promise<ExitInfo>((resolve) => {
-    child.once('error', (err) => { done = true; keep(Buffer.from(`spawn failed: ${err.message}\n`)); resolve({ code: null, signal: null }) })
-    child.once('exit', (code, signal) => { done = true; resolve({ code, signal }) })
+    child.once('error', (err) => { done = true; how = `spawn failed: ${err.message}`; resolve({ code: null, signal: null }) })
+    child.once('exit', (code, signal) => { done = true; how = signal === null ? `exit code ${code}` : `signal ${signal}`; resolve({ code, signal }) })
   })
   if (child.pid === undefined) {
     // spawn failed synchronously (ENOENT arrives as an 'error' event): give a Managed that is already dead.
@@ -96,6 +99,7 @@ export function startProcess (name: string, command: string, args: string[], opt
     child,
     exited,
     hasExited: () => done,
+    howExited: () => how,
     output: () => tail,
     stop: async () => {
       running.delete(managed)
@@ -134,7 +138,7 @@ export async function runToCompletion (name: string, command: string, args: stri
   child.stderr.on('data', (c: Buffer) => err.push(c))
   const pid = child.pid ?? -1
   const handle: Managed = {
-    name, pid, child, exited: Promise.resolve({ code: null, signal: null }), hasExited: () => true, output: () => '', stop: async () => {}
+    name, pid, child, exited: Promise.resolve({ code: null, signal: null }), hasExited: () => true, howExited: () => null, output: () => '', stop: async () => {}
   }
   if (pid > 0) running.add(handle)
   const timer = setTimeout(() => { if (pid > 0) killGroup(pid, 'SIGKILL') }, timeoutMs)

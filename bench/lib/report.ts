@@ -58,3 +58,12 @@ export function noiseNote<X> (all: Array<Array<RunSample<X>>>): string | null {
   return `- **noisy**: req/s spread up to ${worst.toFixed(0)} % between rounds (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}); ` +
     'the machine was busy, so treat the verdicts as provisional and rerun with more rounds on a quieter machine.'
 }
+
+/** The closing warnings of a suite: a noisy machine, rounds cut short. */
+export function warnings<X> (all: Array<Array<RunSample<X>>>, aborted: string | null): string[] {
+  const out: string[] = []
+  const noise = noiseNote(all)
+  if (noise !== null) out.push(noise)
+  if (aborted !== null) out.push(`- **aborted**: ${aborted}`)
+  return out
+}

@@ -34,7 +34,7 @@ export interface RoundsOptions {
 
 function checkAlive (t: { name: string; procs: Managed[] }): void {
   for (const p of t.procs) {
-    if (p.hasExited()) throw new Error(`${p.name} (${t.name}) died:\n${p.output().trim().split('\n').slice(-15).join('\n')}`)
+    if (p.hasExited()) throw new Error(`${p.name} (${t.name}) died (${p.howExited() ?? '?'}): ${p.output().trim().split('\n').slice(-15).join('\n') || 'no output'}`)
   }
 }
 
@@ -47,22 +47,35 @@ async function measure<X> (t: Target<X>, durationS: number, o: RoundsOptions): P
   return { load, cpuPct, extra }
 }
 
-export async function runRounds<X> (targets: Array<Target<X>>, o: RoundsOptions): Promise<Map<string, Array<RunSample<X>>>> {
+export interface RoundsOutcome<X> {
+  samples: Map<string, Array<RunSample<X>>>
+  /** Why the rounds stopped early (a target died after round 1); the partial round is dropped. */
+  aborted: string | null
+}
+
+export async function runRounds<X> (targets: Array<Target<X>>, o: RoundsOptions): Promise<RoundsOutcome<X>> {
   const samples = new Map<string, Array<RunSample<X>>>(targets.map((t) => [t.name, []]))
   for (const t of targets) {
     const w = await measure(t, o.warmupS, o)
     o.progress(`  warm-up ${t.name}: ${fmtInt(w.load.rps)} req/s`)
   }
   for (let r = 1; r <= o.rounds; r++) {
-    for (const t of targets) {
-      const s = await measure(t, o.durationS, o)
-      samples.get(t.name)?.push(s)
-      const cpu = s.cpuPct === null ? '' : `  cpu ${s.cpuPct.toFixed(0)} %`
-      const errs = s.load.badStatus + s.load.socketErrors + s.load.timeouts
-      o.progress(`  round ${r}/${o.rounds} ${t.name}: ${fmtInt(s.load.rps)} req/s  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
+    try {
+      for (const t of targets) {
+        const s = await measure(t, o.durationS, o)
+        samples.get(t.name)?.push(s)
+        const cpu = s.cpuPct === null ? '' : `  cpu ${s.cpuPct.toFixed(0)} %`
+        const errs = s.load.badStatus + s.load.socketErrors + s.load.timeouts
+        o.progress(`  round ${r}/${o.rounds} ${t.name}: ${fmtInt(s.load.rps)} req/s  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
+      }
+    } catch (err) {
+      if (r === 1) throw err
+      // Complete rounds are still comparable; a half round is not (the ratios pair runs of one round).
+      for (const runs of samples.values()) runs.length = r - 1
+      const reason = `round ${r} of ${o.rounds} aborted, only ${r - 1} complete round(s) reported: ${(err as Error).message}`
+      o.progress(`  ${reason}`)
+      return { samples, aborted: reason }
     }
   }
-  return samples
+  return { samples, aborted: null }
 }
-
-export const series = <X>(runs: Array<RunSample<X>>, pick: (s: RunSample<X>) => number): number[] => runs.map(pick)

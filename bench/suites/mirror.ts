@@ -7,7 +7,7 @@ import { checkServesPayload } from '../lib/upstream.ts'
 import { runRounds } from '../lib/rounds.ts'
 import type { RunSample } from '../lib/rounds.ts'
 import { fmtInt, fmtPct, markdownTable, median } from '../lib/stats.ts'
-import { STANDARD_HEADERS, STANDARD_NOTES, noiseNote, ratio, standardCells } from '../lib/report.ts'
+import { STANDARD_HEADERS, STANDARD_NOTES, ratio, standardCells, warnings } from '../lib/report.ts'
 import { setUpMirror, SLOW_MS } from './mirror-setup.ts'
 import type { CandidateKey, MirrorExtra, MirrorTarget, Peer } from './mirror-setup.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suite.ts'
@@ -40,7 +40,7 @@ export async function mirrorSuite (ctx: SuiteContext): Promise<SuiteReport> {
     for (const t of setup.targets) {
       await checkServesPayload(t.name, t.url)
     }
-    const samples = await runRounds(setup.targets, ctx)
+    const { samples, aborted } = await runRounds(setup.targets, ctx)
     const find = (peer: Peer, key: CandidateKey): MirrorTarget | undefined => setup.targets.find((t) => t.peer === peer && t.candidate === key)
     const runs = (peer: Peer, key: CandidateKey): Runs => { const t = find(peer, key); return t === undefined ? [] : samples.get(t.name) ?? [] }
     const rps = (peer: Peer, key: CandidateKey): number[] => runs(peer, key).map((s) => s.load.rps)
@@ -99,8 +99,8 @@ export async function mirrorSuite (ctx: SuiteContext): Promise<SuiteReport> {
       '',
       ...verdicts.map(verdictLine),
       ...context,
-      noiseNote(setup.targets.map((t) => samples.get(t.name) ?? [])) ?? ''
-    ].join('\n').trimEnd()
+      ...warnings(setup.targets.map((t) => samples.get(t.name) ?? []), aborted)
+    ].join('\n')
     return { title: 'mirror', markdown, verdicts }
   } finally {
     for (const stop of stops.reverse()) await stop()

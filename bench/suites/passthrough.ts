@@ -7,7 +7,7 @@ import { LOAD_PATH, PAYLOAD } from '../lib/payload.ts'
 import { runRounds } from '../lib/rounds.ts'
 import type { RunSample, Target } from '../lib/rounds.ts'
 import { markdownTable } from '../lib/stats.ts'
-import { STANDARD_HEADERS, STANDARD_NOTES, noiseNote, ratio, standardCells } from '../lib/report.ts'
+import { STANDARD_HEADERS, STANDARD_NOTES, ratio, standardCells, warnings } from '../lib/report.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suite.ts'
 import { verdictLine } from './suite.ts'
 
@@ -33,7 +33,7 @@ export async function passthroughSuite (ctx: SuiteContext): Promise<SuiteReport>
       { name: FASTIFY, url: fastify.url + LOAD_PATH, procs: [fastify.proc] }
     ]
     for (const t of targets) await checkServesPayload(t.name, t.url)
-    const samples = await runRounds(targets, ctx)
+    const { samples, aborted } = await runRounds(targets, ctx)
     const runs = (name: string): Array<RunSample<null>> => samples.get(name) ?? []
     const rps = (name: string): number[] => runs(name).map((s) => s.load.rps)
     const p99 = (name: string): number[] => runs(name).map((s) => s.load.p99Ms)
@@ -58,8 +58,8 @@ export async function passthroughSuite (ctx: SuiteContext): Promise<SuiteReport>
       `- context: shadowsplit / direct req/s ${ratio(rps(SHADOWSPLIT), rps(DIRECT)).text}`,
       `- context: @fastify/http-proxy / direct req/s ${ratio(rps(FASTIFY), rps(DIRECT)).text}`,
       `- context: shadowsplit / @fastify/http-proxy p99 ${ratio(p99(SHADOWSPLIT), p99(FASTIFY)).text}`,
-      noiseNote(targets.map((t) => runs(t.name))) ?? ''
-    ].join('\n').trimEnd()
+      ...warnings(targets.map((t) => runs(t.name)), aborted)
+    ].join('\n')
     return { title: 'passthrough', markdown, verdicts: [verdict] }
   } finally {
     for (const stop of stops.reverse()) await stop()
