@@ -25,7 +25,12 @@ export interface App {
   readonly adminAddress: ListenAddress
   /** Graceful stop: drain in-flight requests, then close everything. True when nothing had to be cut off. */
   stop: () => Promise<boolean>
+  /** Applies a new validated config; returns the changed keys that only take effect after a restart. */
+  reload: (config: Config) => string[]
 }
+
+/** Keys that shape sockets, pools and listeners: read once at start. */
+export const RESTART_KEYS = ['listen', 'adminListen', 'primary', 'candidate', 'upstream', 'server', 'endpoints'] as const
 
 function listenError (key: string, addr: ListenAddress, err: NodeJS.ErrnoException): Error {
   const where = formatListen(addr)
@@ -78,5 +83,16 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
     return await stopping
   }
 
-  return { config, proxy, log, address, adminAddress, stop }
+  const reload = (next: Config): string[] => {
+    const current = proxy.config
+    const restart = RESTART_KEYS.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]))
+    const kept: Config = { ...next }
+    for (const k of restart) (kept as unknown as Record<string, unknown>)[k] = current[k]
+    proxy.applyConfig(kept)
+    log.info({ routes: next.routes.map((r) => r.name), needRestart: restart }, 'configuration reloaded')
+    if (restart.length > 0) log.warn({ keys: restart }, 'these changes take effect after a restart')
+    return restart
+  }
+
+  return { config, proxy, log, address, adminAddress, stop, reload }
 }

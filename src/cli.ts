@@ -75,27 +75,40 @@ export async function main (argv: string[]): Promise<void> {
     return
   }
 
-  let app: App
+  // Signals are handled from the start: one arriving while the servers come up must not kill the process.
+  let app: App | null = null
+  let signals = 0
+  const shutdown = (signal: string): void => {
+    if (app === null) process.exit(0)
+    const running = app
+    if (++signals > 1) {
+      running.log.warn({ signal }, 'second signal: exiting without waiting for the drain')
+      process.exit(EXIT_RUNTIME)
+    }
+    running.log.info({ signal }, 'shutting down')
+    void running.stop().then(() => process.exit(0), (err: unknown) => {
+      running.log.error({ err }, 'shutdown failed')
+      process.exit(EXIT_RUNTIME)
+    })
+  }
+  process.on('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
+  process.on('SIGHUP', () => {
+    if (app === null) return
+    try {
+      app.reload(loadConfig({ flags: args.flags, env: process.env }).config)
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      app.log.error({ reason: err.message }, 'reload refused; the running configuration stays')
+    }
+  })
+
   try {
     app = await startApp(loaded.config)
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message, EXIT_USAGE)
     throw err
   }
-  let signals = 0
-  const shutdown = (signal: string): void => {
-    if (++signals > 1) {
-      app.log.warn({ signal }, 'second signal: exiting without waiting for the drain')
-      process.exit(EXIT_RUNTIME)
-    }
-    app.log.info({ signal }, 'shutting down')
-    void app.stop().then(() => process.exit(0), (err: unknown) => {
-      app.log.error({ err }, 'shutdown failed')
-      process.exit(EXIT_RUNTIME)
-    })
-  }
-  process.on('SIGTERM', shutdown)
-  process.on('SIGINT', shutdown)
 }
 
 process.on('uncaughtException', (err) => {

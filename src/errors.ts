@@ -9,6 +9,8 @@ export const ERRORS = {
   upstreamUnavailable: { code: 'SHADOWSPLIT_UPSTREAM_UNAVAILABLE', status: 502, doc: 'The serving upstream refused the connection, reset it, or answered with broken HTTP.' },
   upstreamTimeout: { code: 'SHADOWSPLIT_UPSTREAM_TIMEOUT', status: 504, doc: 'The serving upstream did not connect, send headers, or send body data within the configured timeout.' },
   invalidRouteUpdate: { code: 'SHADOWSPLIT_INVALID_ROUTE_UPDATE', status: 400, doc: 'A live route change was refused by the config schema; the old values stay.' },
+  adminBadRequest: { code: 'SHADOWSPLIT_BAD_ADMIN_REQUEST', status: 400, doc: 'An admin API request could not be read (bad JSON, wrong content type).' },
+  internal: { code: 'SHADOWSPLIT_INTERNAL', status: 500, doc: 'An unexpected failure inside the admin API; the proxy itself keeps serving.' },
   notFound: { code: 'SHADOWSPLIT_NOT_FOUND', status: 404, doc: 'The admin API has no such route, endpoint or resource.' }
 } as const satisfies Record<string, ErrorDef>
 

@@ -7,7 +7,7 @@ import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
 
 const cleanups: Array<() => Promise<void>> = []
-after(async () => { for (const c of cleanups) await c() })
+after(async () => { for (const c of cleanups.reverse()) await c() })
 
 async function proxy (primary: string): Promise<TestProxy> {
   const p = await startProxy({ primary })

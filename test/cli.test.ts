@@ -10,7 +10,7 @@ import { writeConfig } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
 const cleanups: Array<() => Promise<void> | void> = []
-after(async () => { for (const c of cleanups) await c() })
+after(async () => { for (const c of cleanups.reverse()) await c() })
 
 test('--help lists every flag and its env twin', async () => {
   const r = await runCli(['--help'])

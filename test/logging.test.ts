@@ -8,7 +8,7 @@ import { request } from './helpers/http.ts'
 import { createLogger } from '../src/observe/log.ts'
 
 const cleanups: Array<() => Promise<void>> = []
-after(async () => { for (const c of cleanups) await c() })
+after(async () => { for (const c of cleanups.reverse()) await c() })
 
 test('access lines are off by default and on with accessLog', async () => {
   const up = await startUpstream()

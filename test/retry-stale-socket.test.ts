@@ -8,7 +8,7 @@ import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
 const cleanups: Array<() => Promise<void>> = []
-after(async () => { for (const c of cleanups) await c() })
+after(async () => { for (const c of cleanups.reverse()) await c() })
 
 /**
  * Answers the first request on each connection with keep-alive, then resets the connection when the second

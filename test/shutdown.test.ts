@@ -8,7 +8,7 @@ import { request } from './helpers/http.ts'
 import { writeConfig } from './helpers/proxy.ts'
 
 const cleanups: Array<() => Promise<void>> = []
-after(async () => { for (const c of cleanups) await c() })
+after(async () => { for (const c of cleanups.reverse()) await c() })
 
 async function refused (port: number): Promise<boolean> {
   return await new Promise((resolve) => {

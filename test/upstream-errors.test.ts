@@ -9,7 +9,7 @@ import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
 const cleanups: Array<() => Promise<void>> = []
-after(async () => { for (const c of cleanups) await c() })
+after(async () => { for (const c of cleanups.reverse()) await c() })
 
 async function proxyTo (url: string, file?: Record<string, unknown>): Promise<TestProxy> {
   const p = await startProxy({ primary: url }, file)

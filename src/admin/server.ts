@@ -3,6 +3,8 @@ import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import type { Proxy } from '../proxy/proxy.ts'
 import { PrimaryProbe } from './readiness.ts'
+import { registerRoutesApi } from './routes-api.ts'
+import { errorBody } from '../errors.ts'
 
 export interface AdminDeps {
   proxy: Proxy
@@ -14,6 +16,14 @@ export function createAdminServer (deps: AdminDeps): FastifyInstance {
   const app = Fastify({ logger: false, return503OnClosing: false })
   const probe = new PrimaryProbe(deps.proxy.config.primary)
   const metrics = deps.proxy.metrics
+
+  app.setErrorHandler(async (err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode ?? 500
+    const name = status === 404 ? 'notFound' : status < 500 ? 'adminBadRequest' : 'internal'
+    return await reply.code(status).type('application/json').send(errorBody(name, err.message))
+  })
+  app.setNotFoundHandler(async (req, reply) =>
+    await reply.code(404).type('application/json').send(errorBody('notFound', `no admin resource ${req.method} ${req.url}`)))
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 
@@ -29,5 +39,6 @@ export function createAdminServer (deps: AdminDeps): FastifyInstance {
     return await metrics.render()
   })
 
+  registerRoutesApi(app, deps.proxy)
   return app
 }

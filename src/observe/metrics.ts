@@ -7,7 +7,8 @@ export type Target = 'primary' | 'candidate' | 'secondary'
 export type Served = 'client' | 'shadow'
 
 export const SKIP_REASONS = [
-  'sampled_out', 'method', 'concurrency', 'rate', 'circuit_open', 'body_too_large', 'diff_queue_full', 'loop'
+  'sampled_out', 'method', 'concurrency', 'rate', 'circuit_open', 'body_too_large', 'diff_queue_full', 'loop',
+  'request_incomplete'
 ] as const
 export type SkipReason = typeof SKIP_REASONS[number]
 
@@ -26,6 +27,13 @@ export function statusClass (status: number): string {
   return 'error'
 }
 
+/** What the gauges read at scrape time. */
+export interface RouteState {
+  name: string
+  inflight: number
+  circuitOpen: boolean
+}
+
 interface RequestChildren {
   count: { inc: () => void }
   duration: { observe: (v: number) => void }
@@ -37,7 +45,12 @@ export class Metrics {
   readonly duration: Histogram<string>
   readonly rejected: Counter<string>
   readonly clientRequests: Counter<string>
+  readonly skipped: Counter<string>
+  readonly delta: Histogram<string>
+  readonly exchanges: Counter<string>
   readonly #children = new Map<string, RequestChildren>()
+  readonly #skipChildren = new Map<string, { inc: () => void }>()
+  #routes: () => RouteState[] = () => []
   #clientTotal = 0
   #shadowTotal = 0
 
@@ -68,7 +81,43 @@ export class Metrics {
       help: 'Requests received from clients.',
       registers
     })
+    this.skipped = new Counter({
+      name: 'shadowsplit_mirror_skipped_total',
+      help: 'Mirror copies not sent, by reason: sampled_out, method, concurrency, rate, circuit_open, body_too_large, diff_queue_full (exchange dropped before comparison), loop, request_incomplete (the request body never arrived whole).',
+      labelNames: ['reason'],
+      registers
+    })
+    for (const reason of SKIP_REASONS) this.#skipChildren.set(reason, this.skipped.labels(reason))
+    this.delta = new Histogram({
+      name: 'shadowsplit_latency_delta_seconds',
+      help: 'Candidate minus primary duration for the same request (negative: the candidate was faster).',
+      labelNames: ['endpoint'],
+      buckets: DELTA_BUCKETS,
+      registers
+    })
+    this.exchanges = new Counter({
+      name: 'shadowsplit_exchanges_total',
+      help: 'Mirrored exchanges with both sides complete, handed to comparison.',
+      labelNames: ['endpoint'],
+      registers
+    })
     const self = this
+    new Gauge({
+      name: 'shadowsplit_candidate_inflight',
+      help: 'Shadow requests in flight (to the candidate, or to the primary for reverse shadows).',
+      registers,
+      collect () { this.set(self.#routes().reduce((n, r) => n + r.inflight, 0)) }
+    })
+    new Gauge({
+      name: 'shadowsplit_circuit_open',
+      help: '1 while the circuit breaker of a route\'s mirror target is open.',
+      labelNames: ['route'],
+      registers,
+      collect () {
+        this.reset()
+        for (const r of self.#routes()) this.set({ route: r.name }, r.circuitOpen ? 1 : 0)
+      }
+    })
     new Gauge({
       name: 'shadowsplit_mirror_cost_ratio',
       help: 'Extra upstream requests (shadow copies) per client request since start: the cost of parallel running.',
@@ -98,6 +147,20 @@ export class Metrics {
     }
     child.count.inc()
     if (seconds >= 0) child.duration.observe(seconds)
+  }
+
+  /** Where the route gauges read their state. */
+  routesFrom (source: () => RouteState[]): void {
+    this.#routes = source
+  }
+
+  skip (reason: SkipReason): void {
+    this.#skipChildren.get(reason)?.inc()
+  }
+
+  exchange (endpoint: string, candidateMinusPrimarySeconds: number | null): void {
+    this.exchanges.inc({ endpoint })
+    if (candidateMinusPrimarySeconds !== null) this.delta.observe({ endpoint }, candidateMinusPrimarySeconds)
   }
 
   reject (reason: string): void {

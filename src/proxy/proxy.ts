@@ -1,9 +1,10 @@
-// The data plane: every client request is forwarded to the serving upstream and streamed back.
+// The data plane: each request is routed, served by the primary or (split) the candidate, and a budgeted copy
+// may be mirrored to the other side. The serving exchange never waits for, or shares a stream with, the copy.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Config } from '../config/schema.ts'
 import type { Logger } from '../observe/log.ts'
-import type { Metrics } from '../observe/metrics.ts'
+import type { Metrics, SkipReason, Target } from '../observe/metrics.ts'
 import { EndpointNamer, pathOf } from '../analysis/endpoint-names.ts'
 import { UpstreamGroup } from './upstreams.ts'
 import { upstreamRequestHeaders } from './headers.ts'
@@ -11,6 +12,16 @@ import type { ForwardedInfo } from './headers.ts'
 import { ClientCall } from './client-call.ts'
 import type { ClientHooks } from './client-call.ts'
 import { answerRaw, tunnel } from './upgrade.ts'
+import { Router } from './router.ts'
+import type { LiveRoute } from './router.ts'
+import { bucketOf, cookieValue } from './sticky-hash.ts'
+import { ShadowCall } from '../shadow/shadow-call.ts'
+import { BodyCopy } from '../shadow/body-copy.ts'
+import { ExchangeCollector } from '../shadow/exchange.ts'
+import type { Exchange } from '../shadow/exchange.ts'
+
+export const SHADOW_HEADER = 'x-shadowsplit-shadow'
+const SHADOW_MARK: readonly string[] = [SHADOW_HEADER, '1']
 
 export function clientAddress (req: IncomingMessage): string {
   const ip = req.socket.remoteAddress ?? ''
@@ -22,14 +33,21 @@ export function hasRequestBody (req: IncomingMessage): boolean {
   return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
 }
 
+type Side = 'primary' | 'candidate'
+
 export class Proxy {
-  readonly config: Config
+  config: Config
+  router: Router
   readonly log: Logger
   readonly metrics: Metrics
   readonly namer: EndpointNamer
   readonly primary: UpstreamGroup
+  readonly candidate: UpstreamGroup | null
   readonly tunnels = new Set<Duplex>()
   draining = false
+  /** Where complete exchanges go; the comparison pipeline replaces this. */
+  onExchange: (exchange: Exchange) => void
+  #drop: ReadonlySet<string> | null = null
   readonly #hooks: ClientHooks
 
   constructor (config: Config, log: Logger, metrics: Metrics) {
@@ -38,38 +56,135 @@ export class Proxy {
     this.metrics = metrics
     this.namer = new EndpointNamer(endpointTemplates(config), config.endpoints.maxEndpoints)
     this.primary = new UpstreamGroup(config.primary, config.upstream)
+    this.candidate = config.candidate.length > 0 ? new UpstreamGroup(config.candidate, config.upstream) : null
+    this.router = new Router(config.routes, config.defaultRoute)
+    this.#applyHeaders(config)
     this.#hooks = {
       log,
       closeConnection: () => this.draining,
       onResult: null,
       onRejected: (reason) => metrics.reject(reason)
     }
+    this.onExchange = (ex) => metrics.exchange(ex.request.endpoint, latencyDelta(ex))
+    metrics.routesFrom(() => this.router.all.map((r) => ({ name: r.name, inflight: r.budget.inflight, circuitOpen: r.budget.circuit.isOpen })))
   }
 
-  forwardedInfo (req: IncomingMessage, host: string | null): ForwardedInfo {
-    return { clientIp: clientAddress(req), proto: 'http', host, drop: null, extra: null }
+  /** Applies what can change without a restart (routes, header names, capture, logging). */
+  applyConfig (config: Config): void {
+    this.router = new Router(config.routes, config.defaultRoute, this.router)
+    this.#applyHeaders(config)
+    this.log.level = config.logLevel
+    this.config = config
+  }
+
+  #applyHeaders (config: Config): void {
+    this.#drop = config.targetHeader === null || config.targetHeader === '' ? null : new Set([config.targetHeader.toLowerCase()])
+  }
+
+  #info (req: IncomingMessage, target: Side, extra: readonly string[] | null): ForwardedInfo {
+    return { clientIp: clientAddress(req), proto: 'http', host: this.config.hostRewrite[target], drop: this.#drop, extra }
+  }
+
+  #group (side: Side): UpstreamGroup {
+    return side === 'candidate' && this.candidate !== null ? this.candidate : this.primary
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.metrics.countClientRequest()
     const method = req.method ?? 'GET'
     const url = req.url ?? '/'
-    const endpoint = this.namer.name(pathOf(url))
-    const headers = upstreamRequestHeaders(req.rawHeaders, this.forwardedInfo(req, this.config.hostRewrite.primary))
-    const call = new ClientCall({
-      group: this.primary,
-      target: 'primary',
-      served: 'client',
+    const path = pathOf(url)
+    const endpoint = this.namer.name(path)
+    const route = this.router.match(req, path)
+    const served = this.#side(req, route)
+    const shadow = this.#shadowTarget(req, route, served, method)
+    const hasBody = hasRequestBody(req)
+    const opts = {
+      group: this.#group(served),
+      target: served as Target,
+      served: 'client' as const,
       method,
       path: url,
-      headers,
-      body: hasRequestBody(req) ? req : null,
+      headers: upstreamRequestHeaders(req.rawHeaders, this.#info(req, served, null)),
+      body: hasBody ? req : null,
       endpoint,
       metrics: this.metrics,
       captureLimit: null
-    }, req, res, this.#hooks)
-    call.start()
-    if (this.config.accessLog) this.#accessLog(req, res, endpoint)
+    }
+    if (this.config.accessLog) this.#accessLog(req, res, endpoint, served)
+    if (shadow === null) {
+      new ClientCall(opts, req, res, this.#hooks).start()
+      return
+    }
+
+    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served }, false, this.onExchange)
+    const budget = route.budget
+    const send = (body: Buffer | null): void => {
+      new ShadowCall({
+        ...opts,
+        group: this.#group(shadow),
+        target: shadow,
+        served: 'shadow',
+        headers: upstreamRequestHeaders(req.rawHeaders, this.#info(req, shadow, SHADOW_MARK)),
+        body,
+        captureLimit: this.config.capture.bodyLimit
+      }, budget.config.timeout, (result) => {
+        budget.release(result.error === null)
+        exchange.add(result)
+      }).start()
+    }
+    let copy: BodyCopy | null = null
+    if (hasBody) {
+      copy = new BodyCopy(route.knobs.mirrorBodyLimit, (outcome) => {
+        if ('body' in outcome) { send(outcome.body); return }
+        budget.cancel()
+        exchange.cancel()
+        this.metrics.skip(outcome.skipped)
+      })
+    }
+    const hooks: ClientHooks = { ...this.#hooks, onResult: (r) => { copy?.abandon(); exchange.add(r) } }
+    new ClientCall({ ...opts, body: copy === null ? null : copy.tee(req), captureLimit: this.config.capture.bodyLimit }, req, res, hooks).start()
+    if (copy === null) send(null)
+  }
+
+  /** Which side serves the client: the override header, else the route's split share (sticky when keyed). */
+  #side (req: IncomingMessage, route: LiveRoute): Side {
+    if (this.candidate === null) return 'primary'
+    if (this.#drop !== null) {
+      const forced = req.headers[this.config.targetHeader!.toLowerCase()]
+      if (forced === 'candidate' || forced === 'primary') return forced
+    }
+    const k = route.knobs
+    if (k.mode !== 'split' || k.splitPercent <= 0) return 'primary'
+    const sticky = route.sticky
+    let key: string | undefined
+    if (sticky !== null) {
+      if (sticky.from === 'cookie') key = cookieValue(req.headers.cookie, sticky.name)
+      else {
+        const v = req.headers[sticky.name]
+        key = Array.isArray(v) ? v[0] : v
+      }
+    }
+    const bucket = key === undefined || key === '' ? Math.random() * 100 : bucketOf(key)
+    return bucket < k.splitPercent ? 'candidate' : 'primary'
+  }
+
+  /** The side that gets a copy, or null; every refusal after the route chose to mirror is counted. */
+  #shadowTarget (req: IncomingMessage, route: LiveRoute, served: Side, method: string): Side | null {
+    if (this.candidate === null) return null
+    const k = route.knobs
+    if (k.mode === 'off') return null
+    const target: Side | null = served === 'primary' ? 'candidate' : k.reverseShadow ? 'primary' : null
+    if (target === null) return null
+    let reason: SkipReason | null = null
+    if (req.headers[SHADOW_HEADER] !== undefined) reason = 'loop'
+    else if (!route.mirrors(method)) reason = 'method'
+    else if (k.mirrorPercent < 100 && Math.random() * 100 >= k.mirrorPercent) reason = 'sampled_out'
+    else if (Number(req.headers['content-length'] ?? 0) > k.mirrorBodyLimit) reason = 'body_too_large'
+    else reason = route.budget.admit()
+    if (reason === null) return target
+    this.metrics.skip(reason)
+    return null
   }
 
   readonly upgrade = (req: IncomingMessage, socket: Duplex, firstBytes: Buffer): void => {
@@ -83,7 +198,7 @@ export class Proxy {
     const member = this.primary.pick()
     tunnel(req, socket, firstBytes, {
       origin: member.origin,
-      headers: upstreamRequestHeaders(req.rawHeaders, this.forwardedInfo(req, this.config.hostRewrite.primary)),
+      headers: upstreamRequestHeaders(req.rawHeaders, this.#info(req, 'primary', null)),
       settings: this.config.upstream,
       open: this.tunnels,
       onDone: (status, ms, error) => {
@@ -93,13 +208,14 @@ export class Proxy {
     })
   }
 
-  #accessLog (req: IncomingMessage, res: ServerResponse, endpoint: string): void {
+  #accessLog (req: IncomingMessage, res: ServerResponse, endpoint: string, served: Side): void {
     const started = Date.now()
     res.once('close', () => {
       this.log.info({
         method: req.method,
         path: pathOf(req.url ?? '/'),
         endpoint,
+        served,
         status: res.statusCode,
         ms: Date.now() - started,
         client: clientAddress(req),
@@ -110,8 +226,14 @@ export class Proxy {
 
   async close (): Promise<void> {
     for (const s of this.tunnels) s.destroy()
-    await this.primary.close()
+    await Promise.all([this.primary.close(), this.candidate?.close()])
   }
+}
+
+/** Candidate minus primary, in seconds, when both sides answered. */
+export function latencyDelta (ex: Exchange): number | null {
+  if (ex.primary.error !== null || ex.candidate.error !== null) return null
+  return (ex.candidate.ms - ex.primary.ms) / 1000
 }
 
 export function endpointTemplates (config: Config): string[] {

@@ -28,7 +28,8 @@ export interface CallOptions {
   method: string
   path: string
   headers: string[]
-  body: Dispatcher.DispatchOptions['body']
+  /** undici also takes an async iterable (its `writeIterable` path), which the types do not list. */
+  body: Dispatcher.DispatchOptions['body'] | AsyncIterable<Buffer>
   endpoint: string
   metrics: Metrics
   /** Keep up to this many response bytes for comparison; null keeps nothing. */
@@ -79,7 +80,7 @@ export abstract class UpstreamCall implements Dispatcher.DispatchHandler {
         path: o.path,
         method: o.method,
         headers: o.headers,
-        body: o.body,
+        body: o.body as Dispatcher.DispatchOptions['body'],
         // undici closes the socket after every HEAD by default; keep it for the next request.
         reset: o.method === 'HEAD' ? false : undefined
       }, this)

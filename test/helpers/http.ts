@@ -15,7 +15,7 @@ const agent = new http.Agent({ keepAlive: false })
 
 export async function request (url: string, options: http.RequestOptions & { body?: Buffer | string } = {}): Promise<Response> {
   return await new Promise((resolve, reject) => {
-    const headers = options.body === undefined || Array.isArray(options.headers)
+    const headers = options.body === undefined || Array.isArray(options.headers) || (options.headers as http.OutgoingHttpHeaders | undefined)?.['transfer-encoding'] !== undefined
       ? options.headers
       : { 'content-length': String(Buffer.byteLength(options.body)), ...options.headers }
     const req = http.request(url, { agent, ...options, headers }, (res) => {

@@ -1,0 +1,61 @@
+// Pairs the served response with its shadow (and secondary) response. The pair is handed on only once every
+// side is in and the client's response is finished, so comparison never competes with the client.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { UpstreamResult } from '../proxy/upstream-call.ts'
+
+export interface ExchangeRequest {
+  method: string
+  /** Path and query as received. */
+  url: string
+  endpoint: string
+  route: string
+  headers: IncomingHttpHeaders
+  /** Which side served the client. */
+  served: 'primary' | 'candidate'
+}
+
+export interface Exchange {
+  request: ExchangeRequest
+  primary: UpstreamResult
+  candidate: UpstreamResult
+  secondary: UpstreamResult | null
+}
+
+export class ExchangeCollector {
+  readonly #request: ExchangeRequest
+  readonly #onComplete: (exchange: Exchange) => void
+  #primary: UpstreamResult | null = null
+  #candidate: UpstreamResult | null = null
+  #secondary: UpstreamResult | null = null
+  #secondaryPending: boolean
+  #cancelled = false
+
+  constructor (request: ExchangeRequest, withSecondary: boolean, onComplete: (exchange: Exchange) => void) {
+    this.#request = request
+    this.#secondaryPending = withSecondary
+    this.#onComplete = onComplete
+  }
+
+  /** A result from either side; the served one arrives after the client's response was handed off. */
+  add (result: UpstreamResult): void {
+    if (result.target === 'primary') this.#primary = result
+    else if (result.target === 'candidate') this.#candidate = result
+    else { this.#secondary = result; this.#secondaryPending = false }
+    this.#maybeDone()
+  }
+
+  /** The shadow was never sent (skipped after the decision): nothing to compare. */
+  cancel (): void { this.#cancelled = true }
+
+  /** The secondary copy was not sent after all. */
+  noSecondary (): void {
+    this.#secondaryPending = false
+    this.#maybeDone()
+  }
+
+  #maybeDone (): void {
+    if (this.#cancelled || this.#primary === null || this.#candidate === null || this.#secondaryPending) return
+    this.#cancelled = true
+    this.#onComplete({ request: this.#request, primary: this.#primary, candidate: this.#candidate, secondary: this.#secondary })
+  }
+}
