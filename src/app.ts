@@ -8,7 +8,11 @@ import type { ListenAddress } from './config/addresses.ts'
 import { createLogger, flushLogger } from './observe/log.ts'
 import type { Logger } from './observe/log.ts'
 import { Metrics } from './observe/metrics.ts'
-import { Proxy } from './proxy/proxy.ts'
+import { Proxy, latencyDelta } from './proxy/proxy.ts'
+import type { CompareRules } from './config/schema.ts'
+import { Analysis } from './analysis/analysis.ts'
+import { SampleStore } from './observe/samples.ts'
+import { ComparePipeline } from './compare/pipeline.ts'
 import { createProxyServer, drain, listen } from './proxy/server.ts'
 import { createAdminServer } from './admin/server.ts'
 
@@ -30,7 +34,15 @@ export interface App {
 }
 
 /** Keys that shape sockets, pools and listeners: read once at start. */
-export const RESTART_KEYS = ['listen', 'adminListen', 'primary', 'candidate', 'upstream', 'server', 'endpoints'] as const
+export const RESTART_KEYS = ['listen', 'adminListen', 'primary', 'candidate', 'secondary', 'upstream', 'server', 'endpoints', 'samples'] as const
+
+/**
+ * Noise paths configured on any route. Reports group by endpoint, and an endpoint may be served by several
+ * routes, so they show a path as noise when any route declares it; each request is judged by its own route.
+ */
+function configuredNoise (proxy: Proxy): readonly string[] {
+  return [...new Set(proxy.router.all.flatMap((r) => r.knobs.compare.noise))]
+}
 
 function listenError (key: string, addr: ListenAddress, err: NodeJS.ErrnoException): Error {
   const where = formatListen(addr)
@@ -44,15 +56,38 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
   const log = options.log ?? createLogger(config.logLevel)
   const metrics = new Metrics()
   const proxy = new Proxy(config, log, metrics)
+  const analysis = new Analysis(config.compare, metrics)
+  const samples = new SampleStore(config.samples)
+  const routeCompare = (route: string): CompareRules => (proxy.router.byName(route) ?? proxy.router.fallback).knobs.compare
+  const pipeline = config.candidate.length === 0 ? null : new ComparePipeline({
+    config: () => proxy.config, metrics, analysis, samples, log, rulesFor: routeCompare
+  })
+  if (pipeline !== null) {
+    proxy.counters = analysis
+    proxy.onExchange = (ex) => {
+      metrics.exchange(ex.request.endpoint, latencyDelta(ex))
+      pipeline.submit(ex)
+    }
+  }
   const server: http.Server = createProxyServer(proxy)
   let listening = false
-  const admin: FastifyInstance = createAdminServer({ proxy, listening: () => listening && !proxy.draining })
+  const admin: FastifyInstance = createAdminServer({
+    proxy,
+    listening: () => listening && !proxy.draining,
+    analysis: { analysis, samples, log, routeNoise: () => configuredNoise(proxy) }
+  })
+
+  async function closeAll (): Promise<void> {
+    await proxy.close()
+    await pipeline?.close()
+    analysis.close()
+  }
 
   let address: ListenAddress
   try {
     address = await listen(server, config.listen)
   } catch (err) {
-    await proxy.close()
+    await closeAll()
     throw listenError('listen', config.listen, err as NodeJS.ErrnoException)
   }
   let adminAddress: ListenAddress
@@ -62,7 +97,7 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
     adminAddress = { host: config.adminListen.host, port: typeof a === 'object' && a !== null ? a.port : config.adminListen.port }
   } catch (err) {
     server.close()
-    await proxy.close()
+    await closeAll()
     throw listenError('adminListen', config.adminListen, err as NodeJS.ErrnoException)
   }
   listening = true
@@ -74,7 +109,7 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
       proxy.draining = true
       log.info({ drainMs: config.server.drainTimeout }, 'draining')
       const clean = await drain(server, config.server.drainTimeout)
-      await proxy.close()
+      await closeAll()
       await admin.close()
       log.info({ clean }, 'stopped')
       flushLogger(log)
@@ -85,10 +120,16 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
 
   const reload = (next: Config): string[] => {
     const current = proxy.config
-    const restart = RESTART_KEYS.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]))
+    const changed = RESTART_KEYS.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]))
+    const restart: string[] = [...changed]
     const kept: Config = { ...next }
-    for (const k of restart) (kept as unknown as Record<string, unknown>)[k] = current[k]
+    for (const k of changed) (kept as unknown as Record<string, unknown>)[k] = current[k]
+    if (current.compare.workers !== next.compare.workers) {
+      restart.push('compare.workers')
+      kept.compare = { ...next.compare, workers: current.compare.workers }
+    }
     proxy.applyConfig(kept)
+    analysis.configure(kept.compare)
     log.info({ routes: next.routes.map((r) => r.name), needRestart: restart }, 'configuration reloaded')
     if (restart.length > 0) log.warn({ keys: restart }, 'these changes take effect after a restart')
     return restart

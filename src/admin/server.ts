@@ -4,10 +4,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Proxy } from '../proxy/proxy.ts'
 import { PrimaryProbe } from './readiness.ts'
 import { registerRoutesApi } from './routes-api.ts'
+import { registerAnalysisApi } from './analysis-api.ts'
+import type { AnalysisApiDeps } from './analysis-api.ts'
 import { errorBody } from '../errors.ts'
 
 export interface AdminDeps {
   proxy: Proxy
+  analysis: AnalysisApiDeps
   /** True once the proxy listener accepts connections and until shutdown begins. */
   listening: () => boolean
 }
@@ -40,5 +43,6 @@ export function createAdminServer (deps: AdminDeps): FastifyInstance {
   })
 
   registerRoutesApi(app, deps.proxy)
+  registerAnalysisApi(app, deps.analysis)
   return app
 }

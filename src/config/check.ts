@@ -1,6 +1,7 @@
 // Rules that span several keys, and the inheritance of route knobs from the default route.
 import type { Config, RouteKnobs } from './schema.ts'
 import { ConfigError } from './schema-kit.ts'
+import { compileRules } from '../compare/compile-rules.ts'
 
 type Raw = Record<string, unknown>
 
@@ -28,6 +29,7 @@ export function resolveMode (knobs: RouteKnobs, config: Config): void {
 /** Checks that need more than one key. */
 export function checkConfig (config: Config): void {
   if (config.primary.length === 0) throw new ConfigError('primary', 'is required (set --primary URL, SHADOWSPLIT_PRIMARY or primary: in the config file)')
+  if (config.secondary.length > 0 && config.candidate.length === 0) throw new ConfigError('secondary', 'needs a candidate to compare against (set --candidate URL)')
   const knobSets: Array<[string, RouteKnobs]> = [['defaultRoute', config.defaultRoute]]
   const names = new Set<string>(['default'])
   config.routes.forEach((route, i) => {
@@ -44,5 +46,10 @@ export function checkConfig (config: Config): void {
 export function checkKnobs (key: string, knobs: RouteKnobs, config: Config): void {
   if (knobs.mode !== 'off' && config.candidate.length === 0) {
     throw new ConfigError(`${key}.mode`, `'${knobs.mode}' needs a candidate (set --candidate URL)`)
+  }
+  try {
+    compileRules(knobs.compare)
+  } catch (err) {
+    throw new ConfigError(`${key}.compare`, (err as Error).message.replace(/^compare rules: /, ''))
   }
 }

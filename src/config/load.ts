@@ -18,6 +18,7 @@ export const FLAGS: FlagDef[] = [
   { flag: 'config', doc: 'YAML or JSON config file' },
   { flag: 'primary', path: ['primary'], doc: 'primary origin(s), comma-separated' },
   { flag: 'candidate', path: ['candidate'], doc: 'candidate origin(s), comma-separated' },
+  { flag: 'secondary', path: ['secondary'], doc: 'another primary instance for noise learning: origin(s), or `primary`' },
   { flag: 'listen', path: ['listen'], doc: 'proxy listener HOST:PORT (default 0.0.0.0:8080)' },
   { flag: 'admin-listen', path: ['adminListen'], doc: 'admin server HOST:PORT (default 127.0.0.1:9901)' },
   { flag: 'mode', path: ['defaultRoute', 'mode'], doc: 'default route mode: mirror|split|off' },

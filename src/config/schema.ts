@@ -44,6 +44,21 @@ const budget: Spec = {
   }
 }
 
+const stringList = (doc: string): Spec => ({ kind: 'list', of: { kind: 'string', doc: 'item' }, doc })
+
+const compareRules: Spec = {
+  kind: 'object',
+  doc: 'How responses of this route are compared.',
+  fields: {
+    ignore: stringList('JSON paths with `*` wildcards (`$.meta.generatedAt`, `$.items[*].updatedAt`) and `header:NAME` entries left out of the comparison.'),
+    arrayKeys: { kind: 'map', of: { kind: 'string', doc: 'key field' }, doc: 'Arrays matched by a key field instead of by index, e.g. `{"$.items": "id"}`.' },
+    unordered: stringList('JSON paths of arrays compared as unordered sets.'),
+    numericTolerance: { kind: 'number', min: 0, default: 0, doc: 'Absolute difference under which two numbers are equal.' },
+    ignoreHeaders: stringList('Response headers ignored on top of the defaults (date, server, age, etag, via, x-request-id, content-length, set-cookie values).'),
+    noise: stringList('Index-free paths known to be noise (a path and everything under it): still counted, never reported as a divergence.')
+  }
+}
+
 export const routeKnobFields: Record<string, Spec> = {
   mode: { kind: 'enum', values: ['mirror', 'split', 'off'], nullable: true, doc: '`mirror`: the primary serves, copies go to the candidate; `split`: `splitPercent` is served by the candidate and the rest may be mirrored; `off`: pass-through. Default: `mirror` when a candidate is set, else `off`.' },
   mirrorPercent: percent('Share of eligible primary-served requests copied to the candidate (fractional, e.g. 0.5).', 100),
@@ -53,7 +68,8 @@ export const routeKnobFields: Record<string, Spec> = {
   mirrorMethods: { kind: 'list', commaString: true, default: [...SAFE_METHODS], of: { kind: 'enum', values: HTTP_METHODS, doc: 'method' }, doc: 'Methods that may be mirrored. Adding unsafe methods duplicates writes in the candidate\'s database.' },
   mirrorBodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Largest request body copied for a mirror; larger bodies still stream to the primary and the mirror is skipped (`body_too_large`).' },
   secondaryPercent: percent('Share of mirrored requests also sent to the secondary, to learn noise.', 100),
-  budget
+  budget,
+  compare: compareRules
 }
 
 const matchSpec: Spec = {
@@ -94,6 +110,17 @@ export const configSpec: Spec = {
     accessLog: { kind: 'boolean', default: false, doc: 'Write one log line per proxied request (asynchronous).' },
     primary: origins('Primary (serving) version: one or more origins, comma-separated or a list; requests are balanced round-robin.'),
     candidate: origins('Candidate (new) version: one or more origins.'),
+    secondary: {
+      kind: 'custom',
+      doc: 'Another instance of the primary version, to tell noise from divergence: origins, or `primary` to send a sampled share of mirrored requests to the primary twice (see `secondaryPercent`).',
+      typeDoc: 'URL list \\| primary',
+      default: [],
+      parse: (v) => {
+        const items: unknown[] = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(v) ? v : [v]
+        if (items.length === 1 && items[0] === 'primary') return ['primary']
+        return items.map(parseOrigin)
+      }
+    },
     targetHeader: { kind: 'string', nullable: true, default: 'x-shadowsplit-target', pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]*$/, patternDoc: 'a header name', doc: 'Request header that forces the serving side (`primary` or `candidate`); null or empty disables it (edge deployments).' },
     hostRewrite: {
       kind: 'object',
@@ -142,6 +169,36 @@ export const configSpec: Spec = {
       fields: {
         bodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Response bytes kept per side; larger bodies are compared by length and SHA-256 only.' }
       }
+    },
+    compare: {
+      kind: 'object',
+      doc: 'The comparison pipeline, off the client path.',
+      fields: {
+        workers: { kind: 'number', integer: true, min: 0, max: 64, default: 0, doc: 'Worker threads for structural comparison; 0 means one less than the CPUs, at least 1.' },
+        queueSize: { kind: 'number', integer: true, min: 1, max: 1_000_000, default: 1000, doc: 'Most exchanges waiting for a worker; more are dropped and counted (`diff_queue_full`).' },
+        queueBytes: { kind: 'size', min: 1024, max: 16 * 1024 ** 3, default: 64 * 1024 ** 2, doc: 'Most captured body bytes waiting for a worker; more are dropped and counted.' },
+        confidence: { kind: 'number', min: 0.5, max: 0.9999, default: 0.99, doc: 'Confidence of the noise test: a path is reported when the candidate\'s difference rate exceeds the primaries\' noise rate at this confidence.' },
+        maxPathsPerEndpoint: { kind: 'number', integer: true, min: 1, max: 10_000, default: 50, doc: 'Most distinct field paths per endpoint in metrics and reports; later ones are counted as `other`.' },
+        logDivergences: { kind: 'boolean', default: true, doc: 'Write one log line per divergent request.' }
+      }
+    },
+    samples: {
+      kind: 'object',
+      doc: 'Recent divergent exchanges kept for inspection (`GET /api/divergences`), bounded by count and bytes.',
+      fields: {
+        max: { kind: 'number', integer: true, min: 0, max: 100_000, default: 500, doc: 'Most samples kept (least recently used go first).' },
+        maxBytes: { kind: 'size', min: 0, max: 4 * 1024 ** 3, default: 32 * 1024 ** 2, doc: 'Most bytes kept over all samples.' },
+        bodyBytes: { kind: 'size', min: 0, max: 16 * 1024 ** 2, default: 16 * 1024, doc: 'Bytes of each decoded body kept in a sample (truncated past that).' },
+        perEndpointPerMinute: { kind: 'number', integer: true, min: 0, max: 100_000, default: 60, doc: 'Most new samples per endpoint per minute, which also bounds the cost of building readable changesets.' }
+      }
+    },
+    redact: {
+      kind: 'object',
+      doc: 'Secrets kept out of samples and logs, on top of authorization, proxy-authorization, cookie and set-cookie.',
+      fields: {
+        headers: stringList('More header names whose values are redacted.'),
+        fields: stringList('JSON field names (any depth) and form fields whose values are redacted in samples, e.g. `password`, `token`.')
+      }
     }
   }
 }
@@ -155,6 +212,15 @@ export interface BudgetConfig {
   circuit: { failures: number; cooldown: number }
 }
 
+export interface CompareRules {
+  ignore: string[]
+  arrayKeys: Record<string, string>
+  unordered: string[]
+  numericTolerance: number
+  ignoreHeaders: string[]
+  noise: string[]
+}
+
 export interface RouteKnobs {
   mode: Mode
   mirrorPercent: number
@@ -165,6 +231,7 @@ export interface RouteKnobs {
   mirrorBodyLimit: number
   secondaryPercent: number
   budget: BudgetConfig
+  compare: CompareRules
 }
 
 export interface RouteMatch {
@@ -187,6 +254,8 @@ export interface Config {
   accessLog: boolean
   primary: string[]
   candidate: string[]
+  /** Origins, or ['primary'] to use the primary's own pool. */
+  secondary: string[]
   targetHeader: string | null
   hostRewrite: { primary: string | null; candidate: string | null }
   upstream: {
@@ -203,4 +272,7 @@ export interface Config {
   defaultRoute: RouteKnobs
   routes: RouteConfig[]
   capture: { bodyLimit: number }
+  compare: { workers: number; queueSize: number; queueBytes: number; confidence: number; maxPathsPerEndpoint: number; logDivergences: boolean }
+  samples: { max: number; maxBytes: number; bodyBytes: number; perEndpointPerMinute: number }
+  redact: { headers: string[]; fields: string[] }
 }

@@ -48,6 +48,12 @@ export class Metrics {
   readonly skipped: Counter<string>
   readonly delta: Histogram<string>
   readonly exchanges: Counter<string>
+  readonly diffs: Counter<string>
+  readonly divergentFields: Counter<string>
+  readonly divergences: Counter<string>
+  readonly diffDuration: Histogram<string>
+  readonly samplesSkipped: Counter<string>
+  #queueDepth: () => number = () => 0
   readonly #children = new Map<string, RequestChildren>()
   readonly #skipChildren = new Map<string, { inc: () => void }>()
   #routes: () => RouteState[] = () => []
@@ -101,7 +107,43 @@ export class Metrics {
       labelNames: ['endpoint'],
       registers
     })
+    this.diffs = new Counter({
+      name: 'shadowsplit_diffs_total',
+      help: 'Exchanges by comparison result: match, diverge, noise_only (every difference explained by noise), error (a side without response, or the comparison failed), skipped (dropped before comparison).',
+      labelNames: ['endpoint', 'result'],
+      registers
+    })
+    this.divergentFields = new Counter({
+      name: 'shadowsplit_divergent_fields_total',
+      help: 'Divergent requests by field path (index-free, capped per endpoint with `other`) and kind (status, header, body).',
+      labelNames: ['endpoint', 'path', 'kind'],
+      registers
+    })
+    this.divergences = new Counter({
+      name: 'shadowsplit_divergences_total',
+      help: 'Divergent requests by their worst change: status > schema > value > header.',
+      labelNames: ['endpoint', 'class'],
+      registers
+    })
+    this.diffDuration = new Histogram({
+      name: 'shadowsplit_diff_duration_seconds',
+      help: 'Time a worker spent comparing one exchange.',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers
+    })
+    this.samplesSkipped = new Counter({
+      name: 'shadowsplit_samples_skipped_total',
+      help: 'Divergent exchanges not kept as samples, by reason: rate (per-endpoint limit), queue_full, failed.',
+      labelNames: ['reason'],
+      registers
+    })
     const self = this
+    new Gauge({
+      name: 'shadowsplit_compare_queue_depth',
+      help: 'Exchanges waiting for a compare worker.',
+      registers,
+      collect () { this.set(self.#queueDepth()) }
+    })
     new Gauge({
       name: 'shadowsplit_candidate_inflight',
       help: 'Shadow requests in flight (to the candidate, or to the primary for reverse shadows).',
@@ -152,6 +194,22 @@ export class Metrics {
   /** Where the route gauges read their state. */
   routesFrom (source: () => RouteState[]): void {
     this.#routes = source
+  }
+
+  queueFrom (depth: () => number): void {
+    this.#queueDepth = depth
+  }
+
+  diff (endpoint: string, result: string): void {
+    this.diffs.inc({ endpoint, result })
+  }
+
+  divergentField (endpoint: string, path: string, kind: string): void {
+    this.divergentFields.inc({ endpoint, path, kind })
+  }
+
+  divergence (endpoint: string, cls: string): void {
+    this.divergences.inc({ endpoint, class: cls })
   }
 
   skip (reason: SkipReason): void {

@@ -18,6 +18,7 @@ import { bucketOf, cookieValue } from './sticky-hash.ts'
 import { ShadowCall } from '../shadow/shadow-call.ts'
 import { BodyCopy } from '../shadow/body-copy.ts'
 import { ExchangeCollector } from '../shadow/exchange.ts'
+import type { UpstreamResult } from './upstream-call.ts'
 import type { Exchange } from '../shadow/exchange.ts'
 
 export const SHADOW_HEADER = 'x-shadowsplit-shadow'
@@ -43,6 +44,10 @@ export class Proxy {
   readonly namer: EndpointNamer
   readonly primary: UpstreamGroup
   readonly candidate: UpstreamGroup | null
+  /** Another instance of the primary version (possibly the primary's own pool), for noise learning. */
+  readonly secondary: UpstreamGroup | null
+  /** Per-endpoint request and mirror counts for reports; set by the app when comparison runs. */
+  counters: { countRequest: (endpoint: string) => void; countMirrored: (endpoint: string) => void } | null = null
   readonly tunnels = new Set<Duplex>()
   draining = false
   /** Where complete exchanges go; the comparison pipeline replaces this. */
@@ -57,6 +62,8 @@ export class Proxy {
     this.namer = new EndpointNamer(endpointTemplates(config), config.endpoints.maxEndpoints)
     this.primary = new UpstreamGroup(config.primary, config.upstream)
     this.candidate = config.candidate.length > 0 ? new UpstreamGroup(config.candidate, config.upstream) : null
+    this.secondary = config.secondary.length === 0 ? null
+      : config.secondary[0] === 'primary' ? this.primary : new UpstreamGroup(config.secondary, config.upstream)
     this.router = new Router(config.routes, config.defaultRoute)
     this.#applyHeaders(config)
     this.#hooks = {
@@ -81,12 +88,15 @@ export class Proxy {
     this.#drop = config.targetHeader === null || config.targetHeader === '' ? null : new Set([config.targetHeader.toLowerCase()])
   }
 
-  #info (req: IncomingMessage, target: Side, extra: readonly string[] | null): ForwardedInfo {
-    return { clientIp: clientAddress(req), proto: 'http', host: this.config.hostRewrite[target], drop: this.#drop, extra }
+  #info (req: IncomingMessage, target: Target, extra: readonly string[] | null): ForwardedInfo {
+    const host = this.config.hostRewrite[target === 'candidate' ? 'candidate' : 'primary']
+    return { clientIp: clientAddress(req), proto: 'http', host, drop: this.#drop, extra }
   }
 
-  #group (side: Side): UpstreamGroup {
-    return side === 'candidate' && this.candidate !== null ? this.candidate : this.primary
+  #group (target: Target): UpstreamGroup {
+    if (target === 'candidate' && this.candidate !== null) return this.candidate
+    if (target === 'secondary' && this.secondary !== null) return this.secondary
+    return this.primary
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -96,6 +106,7 @@ export class Proxy {
     const path = pathOf(url)
     const endpoint = this.namer.name(path)
     const route = this.router.match(req, path)
+    this.counters?.countRequest(endpoint)
     const served = this.#side(req, route)
     const shadow = this.#shadowTarget(req, route, served, method)
     const hasBody = hasRequestBody(req)
@@ -117,21 +128,28 @@ export class Proxy {
       return
     }
 
-    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served }, false, this.onExchange)
+    const k = route.knobs
+    const withSecondary = this.secondary !== null && (k.secondaryPercent >= 100 || Math.random() * 100 < k.secondaryPercent)
+    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served }, withSecondary, this.onExchange)
     const budget = route.budget
-    const send = (body: Buffer | null): void => {
+    const copyTo = (target: Target, body: Buffer | null, onDone: (result: UpstreamResult) => void): void => {
       new ShadowCall({
         ...opts,
-        group: this.#group(shadow),
-        target: shadow,
+        group: this.#group(target),
+        target,
         served: 'shadow',
-        headers: upstreamRequestHeaders(req.rawHeaders, this.#info(req, shadow, SHADOW_MARK)),
+        headers: upstreamRequestHeaders(req.rawHeaders, this.#info(req, target, SHADOW_MARK)),
         body,
         captureLimit: this.config.capture.bodyLimit
-      }, budget.config.timeout, (result) => {
+      }, budget.config.timeout, onDone).start()
+    }
+    const send = (body: Buffer | null): void => {
+      this.counters?.countMirrored(endpoint)
+      copyTo(shadow, body, (result) => {
         budget.release(result.error === null)
         exchange.add(result)
-      }).start()
+      })
+      if (withSecondary) copyTo('secondary', body, (result) => exchange.add(result))
     }
     let copy: BodyCopy | null = null
     if (hasBody) {
@@ -226,7 +244,7 @@ export class Proxy {
 
   async close (): Promise<void> {
     for (const s of this.tunnels) s.destroy()
-    await Promise.all([this.primary.close(), this.candidate?.close()])
+    await Promise.all([this.primary.close(), this.candidate?.close(), this.secondary === this.primary ? undefined : this.secondary?.close()])
   }
 }
 

@@ -1,0 +1,33 @@
+// Messages between the main thread and compare workers: plain data, bodies as transferable Uint8Arrays.
+import type { CompareResult, CompareRulesConfig, Difference, SideInput } from './types.ts'
+import type { SampleView } from './sample-view.ts'
+
+interface Base {
+  id: number
+  /** Changes whenever a route's rules change, so workers compile each version once. */
+  rulesKey: string
+  rules: Partial<CompareRulesConfig>
+}
+
+export interface CompareRequest extends Base {
+  type: 'compare'
+  primary: SideInput
+  candidate: SideInput
+  secondary: SideInput | null
+}
+
+export interface SampleRequest extends Base {
+  type: 'sample'
+  primary: SideInput
+  candidate: SideInput
+  differences: Difference[]
+  redactFields: string[]
+  bodyBytes: number
+}
+
+export type WorkerRequest = CompareRequest | SampleRequest
+
+export type WorkerReply =
+  | { id: number; type: 'compare'; ok: true; pc: CompareResult; ps: CompareResult | null; ms: number; bodies: [Uint8Array | null, Uint8Array | null] | null }
+  | { id: number; type: 'sample'; ok: true; view: SampleView; differences: Difference[] }
+  | { id: number; type: 'compare' | 'sample'; ok: false; error: string }

@@ -1,0 +1,48 @@
+// The compare worker: structural comparison and sample building off the main thread. Bodies arrive as
+// transferred buffers; they are handed back (transferred again) only when the main thread may want a sample.
+import { parentPort } from 'node:worker_threads'
+import { performance } from 'node:perf_hooks'
+import { compareSidesDetailed, compileRules } from './compare-sides.ts'
+import type { CompiledRules } from './compare-sides.ts'
+import { redactDifferences, sampleView } from './sample-view.ts'
+import type { WorkerRequest, WorkerReply } from './protocol.ts'
+
+const rules = new Map<string, CompiledRules>()
+
+function rulesFor (key: string, config: WorkerRequest['rules']): CompiledRules {
+  let compiled = rules.get(key)
+  if (compiled === undefined) {
+    compiled = compileRules(config)
+    if (rules.size > 256) rules.clear()
+    rules.set(key, compiled)
+  }
+  return compiled
+}
+
+function handle (msg: WorkerRequest): [WorkerReply, ArrayBuffer[]] {
+  const compiled = rulesFor(msg.rulesKey, msg.rules)
+  if (msg.type === 'compare') {
+    const started = performance.now()
+    const pc = compareSidesDetailed(msg.primary, msg.candidate, compiled)
+    const ps = msg.secondary === null ? null : compareSidesDetailed(msg.primary, msg.secondary, compiled)
+    const ms = performance.now() - started
+    if (pc.differences.length === 0) return [{ id: msg.id, type: 'compare', ok: true, pc, ps, ms, bodies: null }, []]
+    const bodies: [Uint8Array | null, Uint8Array | null] = [msg.primary.body, msg.candidate.body]
+    const transfer = bodies.filter((b): b is Uint8Array => b !== null).map((b) => b.buffer as ArrayBuffer)
+    return [{ id: msg.id, type: 'compare', ok: true, pc, ps, ms, bodies }, transfer]
+  }
+  const fields = new Set(msg.redactFields.map((f) => f.toLowerCase()))
+  const view = sampleView(msg.primary, msg.candidate, compiled, fields, msg.bodyBytes)
+  return [{ id: msg.id, type: 'sample', ok: true, view, differences: redactDifferences(msg.differences, fields) }, []]
+}
+
+parentPort!.on('message', (msg: WorkerRequest) => {
+  let reply: WorkerReply
+  let transfer: ArrayBuffer[] = []
+  try {
+    [reply, transfer] = handle(msg)
+  } catch (err) {
+    reply = { id: msg.id, type: msg.type, ok: false, error: (err as Error).message }
+  }
+  parentPort!.postMessage(reply, transfer)
+})
