@@ -14,7 +14,7 @@
 // Paths (`Difference.path`, index-free, metric-label safe):
 //   status · header:<name> · header:set-cookie (a cookie name added/removed; `at` is header:set-cookie:<name>)
 //   $… (JSON: `$.items[*].price`, `$["a.b"]`; `at` is `$.items[3].price` or `$.items[id=42].price`)
-//   $ (invalid_json) · form:<name> · body:text (`at` is `line N`) · body:bytes (binary, or too large to capture)
+//   $ (invalid_json) · form:<name> · body:line:N (text, `at` is `line N`) · body:bytes (binary, or too large to capture)
 //   body (a body on one side only) · body:content-type (essences differ) · body:encoding (undecodable)
 // Object keys stay in JSON paths, so a body keyed by ids (`{"u123": …}`) yields one path per id: the label
 // cap downstream must bound them. Change kinds and classes are listed in types.ts.

@@ -1,13 +1,18 @@
-// Text bodies: only the first differing line is reported. Later lines usually differ because of the first,
-// and one readable line in a sample beats a hundred shifted ones. CRLF and LF endings count as equal.
+// Text bodies, line by line, each line its own path (`body:line:N`) so that a noisy line (a timestamp, a host
+// name) is learnt as noise without masking a real change on another line. With equal line counts every
+// differing line is reported (up to MAX_LINES); when the counts differ, lines after the first difference are
+// usually shifted copies, so only the first differing line is reported. CRLF and LF endings count as equal.
 
 import type { DifferenceList } from './difference-list.ts'
 import { truncate } from './serialize-json.ts'
 
-export const TEXT_PATH = 'body:text'
+export const TEXT_PATH_PREFIX = 'body:line:'
+const MAX_LINES = 20
 
 export function compareText (a: string, b: string, out: DifferenceList): void {
   if (a === b) return
+  const sameCount = lineCount(a) === lineCount(b)
+  let reported = 0
   let posA = 0
   let posB = 0
   for (let line = 1; ; line++) {
@@ -16,7 +21,7 @@ export function compareText (a: string, b: string, out: DifferenceList): void {
     if (endA < 0 && endB < 0) return
     if (endA < 0 || endB < 0 || lineText(a, posA, endA) !== lineText(b, posB, endB)) {
       report(a, b, line, endA < 0 ? null : lineText(a, posA, endA), endB < 0 ? null : lineText(b, posB, endB), out)
-      return
+      if (!sameCount || ++reported >= MAX_LINES) return
     }
     posA = endA + 1
     posB = endB + 1
@@ -39,7 +44,7 @@ function report (a: string, b: string, line: number, la: string | null, lb: stri
   const countB = lineCount(b)
   const counts = countA !== countB
   const change = la === null ? 'added' : lb === null ? 'removed' : 'changed'
-  out.body(TEXT_PATH, `line ${line}`, change, 'value', render(la, countA, counts), render(lb, countB, counts))
+  out.body(`${TEXT_PATH_PREFIX}${line}`, `line ${line}`, change, 'value', render(la, countA, counts), render(lb, countB, counts))
 }
 
 function render (line: string | null, count: number, counts: boolean): string {

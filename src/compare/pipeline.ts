@@ -8,7 +8,7 @@ import type { Metrics } from '../observe/metrics.ts'
 import type { Analysis, Verdict } from '../analysis/analysis.ts'
 import type { SampleStore, SampleSide } from '../observe/samples.ts'
 import { redactUrl } from '../observe/samples.ts'
-import { redactHeaders } from '../observe/redact.ts'
+import { SECRET_HEADERS, redactHeaders } from '../observe/redact.ts'
 import type { Exchange } from '../shadow/exchange.ts'
 import type { UpstreamResult } from '../proxy/upstream-call.ts'
 import { headerMap } from '../proxy/headers.ts'
@@ -179,7 +179,10 @@ export class ComparePipeline {
     for (const s of sides) transferable(s.body, transfer)
     const task: WorkerRequest = {
       type: 'sample', id: ++this.#seq, rulesKey: key, rules: raw, primary: sides[0], candidate: sides[1],
-      differences: verdict.reported, redactFields: c.redact.fields, bodyBytes: c.samples.bodyBytes
+      differences: verdict.reported,
+      redactFields: c.redact.fields,
+      redactHeaders: [...SECRET_HEADERS, ...c.redact.headers.map((h) => h.toLowerCase())],
+      bodyBytes: c.samples.bodyBytes
     }
     const extra = new Set(c.redact.headers.map((h) => h.toLowerCase()))
     const fields = new Set(c.redact.fields.map((f) => f.toLowerCase()))

@@ -22,6 +22,8 @@ export interface SampleRequest extends Base {
   candidate: SideInput
   differences: Difference[]
   redactFields: string[]
+  /** Lower-case header names whose values never leave the worker in a difference. */
+  redactHeaders: string[]
   bodyBytes: number
 }
 

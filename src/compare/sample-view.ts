@@ -75,9 +75,9 @@ export function pathHasField (path: string, fields: ReadonlySet<string>): boolea
   return false
 }
 
-export function redactDifferences (diffs: Difference[], fields: ReadonlySet<string>): Difference[] {
-  if (fields.size === 0) return diffs
-  return diffs.map((d) => pathHasField(d.at, fields)
+/** Values of differences at a redacted field, or in a secret header, are replaced. */
+export function redactDifferences (diffs: Difference[], fields: ReadonlySet<string>, headers: ReadonlySet<string>): Difference[] {
+  return diffs.map((d) => (d.kind === 'header' ? headers.has(d.path.slice('header:'.length)) : pathHasField(d.at, fields))
     ? { ...d, ...(d.primary === undefined ? {} : { primary: REDACTED }), ...(d.candidate === undefined ? {} : { candidate: REDACTED }) }
     : d)
 }

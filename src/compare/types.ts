@@ -53,7 +53,7 @@ export type DifferenceClass = 'status' | 'header' | 'schema' | 'value'
 
 export interface Difference {
   kind: 'status' | 'header' | 'body'
-  /** Index-free and stable, usable as a metric label: `status`, `header:etag`, `$.items[*].price`, `body:text`. */
+  /** Index-free and stable, usable as a metric label: `status`, `header:etag`, `$.items[*].price`, `body:line:3`. */
   path: string
   /** Concrete location for samples: `$.items[3].price`, `$.items[id=42].price`, `line 12`. */
   at: string

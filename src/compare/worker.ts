@@ -33,7 +33,8 @@ function handle (msg: WorkerRequest): [WorkerReply, ArrayBuffer[]] {
   }
   const fields = new Set(msg.redactFields.map((f) => f.toLowerCase()))
   const view = sampleView(msg.primary, msg.candidate, compiled, fields, msg.bodyBytes)
-  return [{ id: msg.id, type: 'sample', ok: true, view, differences: redactDifferences(msg.differences, fields) }, []]
+  const headers = new Set(msg.redactHeaders)
+  return [{ id: msg.id, type: 'sample', ok: true, view, differences: redactDifferences(msg.differences, fields, headers) }, []]
 }
 
 parentPort!.on('message', (msg: WorkerRequest) => {

@@ -22,7 +22,7 @@ test('the primary failing to parse is reported on the primary side', () => {
 
 test('two bodies that both fail to parse are compared as text', () => {
   const diffs = compareSides(jsonText('not json\nline two'), jsonText('not json\nline 2'), rules)
-  assert.deepEqual(diffs.map((d) => [d.path, d.at, d.change]), [['body:text', 'line 2', 'changed']])
+  assert.deepEqual(diffs.map((d) => [d.path, d.at, d.change]), [['body:line:2', 'line 2', 'changed']])
 })
 
 test('a UTF-8 BOM does not make a body invalid', () => {

@@ -6,12 +6,20 @@ import { side } from './sides.ts'
 const rules = compileRules({})
 const text = (body: string | Uint8Array, type = 'text/plain') => side(body, { headers: { 'content-type': type } })
 
-test('only the first differing line is reported, with its number', () => {
+test('with equal line counts every differing line is reported, each at its own path', () => {
   const a = 'one\ntwo\nthree\nfour\n'
   const b = 'one\ntwo\nTHREE\nFOUR\n'
   assert.deepEqual(compareSides(text(a), text(b), rules), [
-    { kind: 'body', path: 'body:text', at: 'line 3', change: 'changed', class: 'value', primary: '"three"', candidate: '"THREE"' }
+    { kind: 'body', path: 'body:line:3', at: 'line 3', change: 'changed', class: 'value', primary: '"three"', candidate: '"THREE"' },
+    { kind: 'body', path: 'body:line:4', at: 'line 4', change: 'changed', class: 'value', primary: '"four"', candidate: '"FOUR"' }
   ])
+  const many = Array.from({ length: 50 }, (_, i) => `l${i}`)
+  assert.equal(compareSides(text(many.join('\n')), text(many.map((l) => l.toUpperCase()).join('\n')), rules).length, 20, 'at most 20 lines')
+})
+
+test('when line counts differ only the first differing line is reported (the rest is shifted)', () => {
+  const diffs = compareSides(text('a\nb\nc\nd'), text('a\nx\nb\nc\nd'), rules)
+  assert.deepEqual(diffs.map((d) => [d.path, d.at]), [['body:line:2', 'line 2']])
 })
 
 test('different line counts are mentioned in the rendering', () => {
