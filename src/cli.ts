@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs'
 import { FLAGS, envName, loadConfig } from './config/load.ts'
 import { ConfigError } from './config/schema-kit.ts'
 import { startApp } from './app.ts'
+import { startDemo, demoBanner } from './demo/demo.ts'
+import { startDemoService } from './demo/demo-service.ts'
+import { formatListen, parseListen } from './config/addresses.ts'
 import type { App } from './app.ts'
 
 const EXIT_RUNTIME = 1
@@ -20,9 +23,11 @@ export function usage (): string {
   const lines = FLAGS.map((f) => `  --${f.flag.padEnd(width)} ${f.doc}`)
   return `shadowsplit ${version()}: serve from the primary, mirror or split to a candidate, compare the answers.
 
-Usage: shadowsplit [serve|check] [flags]
-  serve   run the proxy (default)
-  check   validate the configuration, print it as JSON and exit
+Usage: shadowsplit [serve|check|demo|demo-service] [flags]
+  serve          run the proxy (default)
+  check          validate the configuration, print it as JSON and exit
+  demo           run a demo: two versions of a JSON service, shadowsplit in front, light traffic
+  demo-service   run the demo JSON service alone: --version v1|v2 --instance NAME --listen HOST:PORT
 
 Flags (each has an env twin SHADOWSPLIT_<FLAG>, e.g. ${envName('mirror-percent')}; flag > env > file > default):
 ${lines.join('\n')}
@@ -57,10 +62,46 @@ function parse (argv: string[]): { command: string; flags: Record<string, string
   return { command: positionals[0] ?? 'serve', flags, help: values.help === true, version: values.version === true }
 }
 
+async function runDemo (flags: Record<string, string | undefined>): Promise<void> {
+  const rps = 20
+  let demo
+  try {
+    demo = await startDemo({ flags, rps })
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, EXIT_USAGE)
+    throw err
+  }
+  process.stderr.write(demoBanner(demo, rps))
+  const stop = (): void => { void demo.stop().then(() => process.exit(0)) }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+async function runDemoService (argv: string[]): Promise<void> {
+  let values
+  try {
+    values = parseArgs({ args: argv, options: { version: { type: 'string' }, instance: { type: 'string' }, listen: { type: 'string' } }, strict: true }).values
+  } catch (err) {
+    fail(`demo-service: ${(err as Error).message}`, EXIT_USAGE)
+  }
+  const version = values.version ?? 'v1'
+  if (version !== 'v1' && version !== 'v2') fail(`demo-service --version: must be v1 or v2 (got '${version}')`, EXIT_USAGE)
+  let listen
+  try { listen = parseListen(values.listen ?? '0.0.0.0:3000') } catch (err) { fail(`demo-service --listen: ${(err as Error).message}`, EXIT_USAGE) }
+  const s = await startDemoService(version, values.instance ?? version, listen.host, listen.port).catch((err: NodeJS.ErrnoException) =>
+    fail(`demo-service --listen: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`, EXIT_USAGE))
+  process.stderr.write(`demo-service ${version} (${values.instance ?? version}) listening on ${formatListen(listen)}\n`)
+  const stop = (): void => { s.server.closeAllConnections(); s.server.close(() => process.exit(0)) }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
 export async function main (argv: string[]): Promise<void> {
+  if (argv[0] === 'demo-service') { await runDemoService(argv.slice(1)); return }
   const args = parse(argv)
   if (args.help) { process.stdout.write(usage()); return }
   if (args.version) { process.stdout.write(`${version()}\n`); return }
+  if (args.command === 'demo') { await runDemo(args.flags); return }
   if (args.command !== 'serve' && args.command !== 'check') fail(`unknown command '${args.command}' (see --help)`, EXIT_USAGE)
 
   let loaded

@@ -11,6 +11,7 @@ export const ERRORS = {
   invalidRouteUpdate: { code: 'SHADOWSPLIT_INVALID_ROUTE_UPDATE', status: 400, doc: 'A live route change was refused by the config schema; the old values stay.' },
   adminBadRequest: { code: 'SHADOWSPLIT_BAD_ADMIN_REQUEST', status: 400, doc: 'An admin API request could not be read (bad JSON, wrong content type).' },
   internal: { code: 'SHADOWSPLIT_INTERNAL', status: 500, doc: 'An unexpected failure inside the admin API; the proxy itself keeps serving.' },
+  unauthorized: { code: 'SHADOWSPLIT_UNAUTHORIZED', status: 401, doc: 'The admin API needs `Authorization: Bearer TOKEN` (admin.token) and the request had none or a wrong one.' },
   notFound: { code: 'SHADOWSPLIT_NOT_FOUND', status: 404, doc: 'The admin API has no such route, endpoint or resource.' }
 } as const satisfies Record<string, ErrorDef>
 

@@ -18,10 +18,11 @@ let firstChunkSeen: () => void = () => {}
 before(async () => {
   primary = await startUpstream((req, res, body) => {
     if (req.url === '/endless') {
-      // 64 MiB generated on the fly, more than every socket buffer on the way can hold.
-      res.writeHead(200, { 'content-length': 64 * 1024 * 1024 })
+      // 256 MiB generated on the fly: far more than every socket buffer on the way can hold, even with
+      // the kernel's receive-buffer autotuning (up to 32 MiB per socket here).
+      res.writeHead(200, { 'content-length': 256 * 1024 * 1024 })
       const chunk = Buffer.alloc(65536, 7)
-      let left = 1024
+      let left = 4096
       const pump = (): void => {
         while (left > 0) {
           left--
@@ -112,7 +113,7 @@ test('a slow reader holds the upstream back instead of buffering the body in the
       setTimeout(() => {
         const written = (upstreamSocket?.bytesWritten ?? 0) - start
         assert.ok(written > 0, "the primary started sending")
-        assert.ok(written < 40 * 1024 * 1024, `the primary could write ${written} of 64 MiB to a paused client`)
+        assert.ok(written < 128 * 1024 * 1024, `the primary could write ${written} of 256 MiB to a paused client`)
         res.resume()
         res.on('end', resolve)
       }, 500)

@@ -92,7 +92,7 @@ test('secondary: primary sends a share of mirrored requests to the primary twice
   cleanups.push(candidate.close)
   const p = await proxy({ primary: primary.url, candidate: candidate.url, secondary: 'primary' }, { defaultRoute: { secondaryPercent: 50 } })
   for (let i = 0; i < 200; i++) await request(`${p.url}/t`)
-  await eventually(async () => metricValue(await metrics(p), 'shadowsplit_exchanges_total') === 200, 5000, 'the exchanges')
+  await eventually(async () => (await json(`${p.adminUrl}/api/endpoints`)).body[0]?.compared === 200, 10_000, 'every exchange to be compared')
   const copies = primary.seen.filter((r) => r.headers['x-shadowsplit-shadow'] === '1').length
   assert.ok(copies > 60 && copies < 140, `${copies} of 200 sent to the primary twice at 50 %`)
   assert.equal(metricValue(await metrics(p), 'shadowsplit_requests_total', { target: 'secondary' }), copies)

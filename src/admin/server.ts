@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import type { Proxy } from '../proxy/proxy.ts'
 import { PrimaryProbe } from './readiness.ts'
 import { registerRoutesApi } from './routes-api.ts'
+import { registerAuth } from './auth.ts'
+import { isDashboardAsset, registerDashboard } from './dashboard-files.ts'
 import { registerAnalysisApi } from './analysis-api.ts'
 import type { AnalysisApiDeps } from './analysis-api.ts'
 import { errorBody } from '../errors.ts'
@@ -20,6 +22,7 @@ export function createAdminServer (deps: AdminDeps): FastifyInstance {
   const probe = new PrimaryProbe(deps.proxy.config.primary)
   const metrics = deps.proxy.metrics
 
+  registerAuth(app, () => ({ ...deps.proxy.config.admin, isAsset: isDashboardAsset }))
   app.setErrorHandler(async (err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode ?? 500
     const name = status === 404 ? 'notFound' : status < 500 ? 'adminBadRequest' : 'internal'
@@ -42,6 +45,7 @@ export function createAdminServer (deps: AdminDeps): FastifyInstance {
     return await metrics.render()
   })
 
+  registerDashboard(app)
   registerRoutesApi(app, deps.proxy)
   registerAnalysisApi(app, deps.analysis)
   return app

@@ -22,6 +22,8 @@
 // Decisions worth knowing:
 // - Status 0 on either side: one `error` difference and nothing else; both sides failing with the same error
 //   code agree (no difference).
+// - Statuses of different classes (200 vs 500): one `status` difference and nothing else (the bodies are
+//   different documents). Same class (200 vs 201): headers and bodies still compare.
 // - content-encoding is ignored as a header when both bodies decode; content-type compares normalized.
 // - 1xx/204/304 on either side: status and headers only. Two empty bodies: nothing more to compare.
 // - Numbers are compared after JSON.parse: integers past 2^53 that differ only beyond double precision agree.
@@ -50,7 +52,12 @@ export function compareSidesDetailed (a: SideInput, b: SideInput, rules: Compile
     if (a.status !== b.status || a.error !== b.error) out.add(status('error', a, b))
     return result(out)
   }
-  if (a.status !== b.status) out.add(status('changed', a, b))
+  if (a.status !== b.status) {
+    out.add(status('changed', a, b))
+    // A status of another class answers with another document (an error page against a resource): every
+    // header and field would differ as a consequence and drown the one change that matters.
+    if (Math.floor(a.status / 100) !== Math.floor(b.status / 100)) return result(out)
+  }
   const { plan, encodingsEquivalent } = planBodies(a, b, rules.maxDecodedBytes)
   compareHeaders(a.headers, b.headers, { ignored: rules.ignoredHeaders, skipContentEncoding: encodingsEquivalent }, out)
   switch (plan.mode) {

@@ -1,6 +1,7 @@
 // Rules that span several keys, and the inheritance of route knobs from the default route.
 import type { Config, RouteKnobs } from './schema.ts'
 import { ConfigError } from './schema-kit.ts'
+import { isLoopback } from './addresses.ts'
 import { compileRules } from '../compare/compile-rules.ts'
 
 type Raw = Record<string, unknown>
@@ -29,6 +30,10 @@ export function resolveMode (knobs: RouteKnobs, config: Config): void {
 /** Checks that need more than one key. */
 export function checkConfig (config: Config): void {
   if (config.primary.length === 0) throw new ConfigError('primary', 'is required (set --primary URL, SHADOWSPLIT_PRIMARY or primary: in the config file)')
+  const admin = config.adminListen.host
+  if (!isLoopback(admin) && config.admin.token === null && !config.admin.allowInsecure) {
+    throw new ConfigError('adminListen', `binds ${admin}, which is not loopback: set --admin-token (SHADOWSPLIT_ADMIN_TOKEN), or admin.allowInsecure: true for an open admin port`)
+  }
   if (config.secondary.length > 0 && config.candidate.length === 0) throw new ConfigError('secondary', 'needs a candidate to compare against (set --candidate URL)')
   const knobSets: Array<[string, RouteKnobs]> = [['defaultRoute', config.defaultRoute]]
   const names = new Set<string>(['default'])

@@ -21,6 +21,8 @@ export const FLAGS: FlagDef[] = [
   { flag: 'secondary', path: ['secondary'], doc: 'another primary instance for noise learning: origin(s), or `primary`' },
   { flag: 'listen', path: ['listen'], doc: 'proxy listener HOST:PORT (default 0.0.0.0:8080)' },
   { flag: 'admin-listen', path: ['adminListen'], doc: 'admin server HOST:PORT (default 127.0.0.1:9901)' },
+  { flag: 'admin-token', path: ['admin', 'token'], doc: 'bearer token for the admin API (needed when the admin port is not loopback)' },
+  { flag: 'admin-allow-insecure', path: ['admin', 'allowInsecure'], doc: 'true to allow a non-loopback admin port without a token' },
   { flag: 'mode', path: ['defaultRoute', 'mode'], doc: 'default route mode: mirror|split|off' },
   { flag: 'mirror-percent', path: ['defaultRoute', 'mirrorPercent'], doc: 'default route mirror share, 0-100 (default 100)' },
   { flag: 'split-percent', path: ['defaultRoute', 'splitPercent'], doc: 'default route share served by the candidate, 0-100 (default 0)' },

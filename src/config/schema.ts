@@ -106,6 +106,15 @@ export const configSpec: Spec = {
   fields: {
     listen: listen('Address of the proxy listener.', '0.0.0.0:8080'),
     adminListen: listen('Address of the admin server (health, metrics, API, dashboard).', '127.0.0.1:9901'),
+    admin: {
+      kind: 'object',
+      doc: 'Who may use the admin port.',
+      fields: {
+        token: { kind: 'string', nullable: true, default: null, pattern: /^[\x21-\x7e]{16,}$/, patternDoc: 'at least 16 printable characters without spaces', doc: 'Bearer token for the admin API (`Authorization: Bearer TOKEN`). Required to start on a non-loopback admin address unless `allowInsecure`.' },
+        allowInsecure: { kind: 'boolean', default: false, doc: 'Start on a non-loopback admin address without a token (an open admin port).' },
+        publicPaths: { kind: 'list', of: { kind: 'string', pattern: /^\//, patternDoc: 'a path starting with /', doc: 'path' }, default: ['/healthz', '/readyz', '/metrics'], doc: 'Paths readable without the token when one is set (the dashboard\'s static files are always readable; they hold no data). Changes (PUT, POST) always need the token.' }
+      }
+    },
     logLevel: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level.' },
     accessLog: { kind: 'boolean', default: false, doc: 'Write one log line per proxied request (asynchronous).' },
     primary: origins('Primary (serving) version: one or more origins, comma-separated or a list; requests are balanced round-robin.'),
@@ -250,6 +259,7 @@ export interface RouteConfig extends RouteKnobs {
 export interface Config {
   listen: ListenAddress
   adminListen: ListenAddress
+  admin: { token: string | null; allowInsecure: boolean; publicPaths: string[] }
   logLevel: string
   accessLog: boolean
   primary: string[]

@@ -5,11 +5,16 @@ import { json, side } from './sides.ts'
 
 const rules = compileRules({})
 
-test('a different status is one status difference, then headers and body still compare', () => {
-  const diffs = compareSides({ ...json({ a: 1 }), status: 200 }, { ...json({ a: 2 }), status: 404 }, rules)
-  assert.deepEqual(diffs[0], { kind: 'status', path: 'status', at: 'status', change: 'changed', class: 'status', primary: '200', candidate: '404' })
+test('a status of the same class is one status difference, then headers and body still compare', () => {
+  const diffs = compareSides({ ...json({ a: 1 }), status: 200 }, { ...json({ a: 2 }), status: 203 }, rules)
+  assert.deepEqual(diffs[0], { kind: 'status', path: 'status', at: 'status', change: 'changed', class: 'status', primary: '200', candidate: '203' })
   assert.equal(diffs.length, 2)
   assert.equal(diffs[1]!.path, '$.a')
+})
+
+test('a status of another class is the only difference: the bodies are different documents', () => {
+  const diffs = compareSides({ ...json({ a: 1 }, { 'x-h': '1' }), status: 200 }, { ...json({ error: 'x' }, { 'x-h': '2' }), status: 500 }, rules)
+  assert.deepEqual(diffs, [{ kind: 'status', path: 'status', at: 'status', change: 'changed', class: 'status', primary: '200', candidate: '500' }])
 })
 
 test('an upstream error on one side is a single status difference and nothing else is compared', () => {
