@@ -45,3 +45,29 @@ export async function withCpu<T> (pgids: number[], work: () => Promise<T>): Prom
   }
   return { result, cpuPct: (used / wall) * 100 }
 }
+
+/**
+ * CPU seconds per thread name (`comm`: MainThread, WorkerThread, V8Worker, libuv-worker…) summed over the
+ * live threads of every process in the group, or null without /proc. A thread that ended took its time along.
+ */
+export function threadCpuSeconds (pgid: number): Record<string, number> | null {
+  let entries: string[]
+  try { entries = readdirSync('/proc') } catch { return null }
+  const out: Record<string, number> = {}
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue
+    let stat: string
+    try { stat = readFileSync(`/proc/${e}/stat`, 'utf8') } catch { continue }
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue
+    let tasks: string[]
+    try { tasks = readdirSync(`/proc/${e}/task`) } catch { continue }
+    for (const t of tasks) {
+      let ts: string
+      try { ts = readFileSync(`/proc/${e}/task/${t}/stat`, 'utf8') } catch { continue }
+      const name = ts.slice(ts.indexOf('(') + 1, ts.lastIndexOf(')'))
+      const f = ts.slice(ts.lastIndexOf(')') + 2).split(' ')
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / clockTicks()
+    }
+  }
+  return out
+}

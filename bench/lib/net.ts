@@ -73,12 +73,13 @@ export async function waitForHttpOk (url: string, proc: Managed | null, timeoutM
 
 export interface TextResponse {
   status: number
+  contentType: string | null
   body: string
 }
 
 export async function httpText (url: string, method = 'GET'): Promise<TextResponse> {
   const res = await fetch(url, { method, signal: AbortSignal.timeout(5000) })
-  return { status: res.status, body: await res.text() }
+  return { status: res.status, contentType: res.headers.get('content-type'), body: await res.text() }
 }
 
 export { sleep }

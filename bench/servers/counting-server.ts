@@ -1,9 +1,11 @@
 // A cheap upstream that counts what it receives: the node:http fallback primary (when nginx is missing) and
 // the mirror candidates (fast, or answering after --delay-ms). The count lives on a separate control port so
 // that reading or resetting it never mixes with the load.
-//   node bench/servers/counting-server.ts --port P --control-port C [--delay-ms 100]
+//   node bench/servers/counting-server.ts --port P --control-port C [--delay-ms 100] [--body-file F]
+// --body-file answers with that file's bytes (as application/json) instead of the small PAYLOAD.
 // Control: GET /count → {"received":N,"inflight":M}; POST /reset → zeroes `received`.
 import http from 'node:http'
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { PAYLOAD } from '../lib/payload.ts'
 
@@ -12,6 +14,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'control-port': { type: 'string' },
     'delay-ms': { type: 'string', default: '0' },
+    'body-file': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' }
   }
 })
@@ -19,11 +22,11 @@ const port = Number(values.port)
 const controlPort = Number(values['control-port'])
 const delayMs = Number(values['delay-ms'])
 if (!Number.isInteger(port) || !Number.isInteger(controlPort) || !(delayMs >= 0)) {
-  process.stderr.write('usage: counting-server.ts --port P --control-port C [--delay-ms N]\n')
+  process.stderr.write('usage: counting-server.ts --port P --control-port C [--delay-ms N] [--body-file F]\n')
   process.exit(2)
 }
 
-const body = Buffer.from(PAYLOAD)
+const body = values['body-file'] === undefined ? Buffer.from(PAYLOAD) : readFileSync(values['body-file'])
 const headers = { 'content-type': 'application/json', 'content-length': String(body.length) }
 let received = 0
 let inflight = 0
