@@ -27,7 +27,14 @@ function baseEnv (): Record<string, string> {
     npm_config_prefer_offline: 'true',
     npm_config_update_notifier: 'false'
   }
-  if (process.env.npm_config_cache !== undefined) env.npm_config_cache = process.env.npm_config_cache
+  // The machine's way to the registry (proxy, extra CA), as a Docker build inherits the daemon's network. Only
+  // these npm settings pass: others that an outer `npm test` exports (npm_config_local_prefix) would aim npm
+  // at this checkout instead of the stage directory.
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined) continue
+    if (/^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(https?|no|all)_proxy)$/i.test(k)) env[k] = v
+    if (/^npm_config_(cache|registry|cafile|strict_ssl|proxy|https_proxy|noproxy)$/i.test(k)) env[k] = v
+  }
   return env
 }
 
