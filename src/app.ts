@@ -64,6 +64,7 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
   })
   if (pipeline !== null) {
     proxy.counters = analysis
+    proxy.compareFull = () => pipeline.full
     proxy.onExchange = (ex) => {
       metrics.exchange(ex.request.endpoint, latencyDelta(ex))
       pipeline.submit(ex)
@@ -124,9 +125,9 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
     const restart: string[] = [...changed]
     const kept: Config = { ...next }
     for (const k of changed) (kept as unknown as Record<string, unknown>)[k] = current[k]
-    if (current.compare.workers !== next.compare.workers) {
+    if (current.compare.workers !== next.compare.workers || current.compare.workerNice !== next.compare.workerNice) {
       restart.push('compare.workers')
-      kept.compare = { ...next.compare, workers: current.compare.workers }
+      kept.compare = { ...next.compare, workers: current.compare.workers, workerNice: current.compare.workerNice }
     }
     proxy.applyConfig(kept)
     analysis.configure(kept.compare)

@@ -34,19 +34,25 @@ async function proxy (flags: Record<string, string>, file?: Record<string, unkno
 }
 const metrics = async (p: TestProxy): Promise<string> => await (await fetch(`${p.adminUrl}/metrics`)).text()
 
-test('a full compare queue drops exchanges and counts them', async () => {
+test('a full compare queue drops exchanges, stops sending copies it cannot compare, and counts both', async () => {
   const primary = await serving(bigJson(8000, 1))
   const candidate = await serving(bigJson(8000, 2))
   const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { queueSize: 1, workers: 1 } })
-  await Promise.all(Array.from({ length: 20 }, async (_, i) => await request(`${p.url}/big/${i}`)))
-  await eventually(async () => {
+  await Promise.all(Array.from({ length: 30 }, async (_, i) => await request(`${p.url}/big/${i}`)))
+  const counts = async (): Promise<{ compared: number; dropped: number; skipped: number }> => {
     const t = await metrics(p)
-    return metricValue(t, 'shadowsplit_diffs_total', { result: 'diverge' }) + metricValue(t, 'shadowsplit_diffs_total', { result: 'skipped' }) === 20
-  }, 20_000, 'every exchange to be compared or dropped')
-  const t = await metrics(p)
-  const dropped = metricValue(t, 'shadowsplit_mirror_skipped_total', { reason: 'diff_queue_full' })
-  assert.ok(dropped > 0, 'nothing was dropped')
-  assert.equal(metricValue(t, 'shadowsplit_diffs_total', { result: 'skipped' }), dropped)
+    return {
+      compared: metricValue(t, 'shadowsplit_diffs_total', { result: 'diverge' }),
+      dropped: metricValue(t, 'shadowsplit_mirror_skipped_total', { reason: 'diff_queue_full' }),
+      skipped: metricValue(t, 'shadowsplit_diffs_total', { result: 'skipped' })
+    }
+  }
+  await eventually(async () => { const c = await counts(); return c.compared + c.dropped === 30 }, 20_000, 'every request to be compared or dropped')
+  const c = await counts()
+  assert.ok(c.dropped > 0, 'nothing was dropped')
+  // Copies made and then dropped at the queue are diffs "skipped"; the rest were never sent to the candidate.
+  assert.equal(candidate.seen.length, c.compared + c.skipped)
+  assert.ok(candidate.seen.length < 30, 'copies were sent that could never be compared')
   await eventually(async () => metricValue(await metrics(p), 'shadowsplit_compare_queue_depth') === 0, 5000, 'the queue to drain')
 })
 
@@ -99,4 +105,19 @@ test('secondary: primary sends a share of mirrored requests to the primary twice
   const e = (await json(`${p.adminUrl}/api/endpoints`)).body[0]
   assert.equal(e.noiseCompared, copies)
   assert.deepEqual(e.noisyPaths.map((x: { path: string }) => x.path), ['$.at'])
+})
+
+test('compare workers run at a lower CPU priority than the proxy (Linux)', { skip: process.platform !== 'linux' && 'per-thread nice is Linux only' }, async () => {
+  const primary = await serving(bigJson(10, 1))
+  const candidate = await serving(bigJson(10, 2))
+  const { getPriority } = await import('node:os')
+  const { readdirSync, readFileSync } = await import('node:fs')
+  const before = new Set(readdirSync('/proc/self/task'))
+  const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { workers: 1, workerNice: 7 } })
+  await request(`${p.url}/warm`)
+  await eventually(async () => metricValue(await metrics(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
+  const fresh = readdirSync('/proc/self/task').filter((t) => !before.has(t))
+  const niced = fresh.filter((t) => getPriority(Number(t)) === getPriority() + 7)
+  assert.ok(niced.length >= 1, `no thread at nice +7 among ${fresh.map((t) => `${t}:${readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim()}`).join(', ')}`)
+  assert.equal(getPriority(), getPriority(process.pid), 'the main thread keeps its priority')
 })

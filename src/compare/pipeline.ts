@@ -32,8 +32,10 @@ export interface PipelineDeps {
   rulesFor: (route: string) => CompareRules
 }
 
+type Sides = { primary: SideInput; candidate: SideInput; secondary: SideInput | null }
+
 type Task =
-  | { kind: 'compare'; ex: Exchange; bytes: number }
+  | { kind: 'compare'; ex: Exchange; sides: Sides; bytes: number }
   | { kind: 'sample'; ex: Exchange; verdict: Verdict; sides: [SideInput, SideInput]; bytes: number }
 
 function toSide (r: UpstreamResult): SideInput {
@@ -66,12 +68,19 @@ export class ComparePipeline {
 
   constructor (deps: PipelineDeps) {
     this.#deps = deps
-    const workers = deps.config().compare.workers || Math.max(1, availableParallelism() - 1)
-    this.#pool = new WorkerPool(workers, () => this.#pump())
+    const c = deps.config().compare
+    const workers = c.workers || Math.max(1, availableParallelism() - 1)
+    this.#pool = new WorkerPool(workers, () => this.#pump(), c.workerNice)
     deps.metrics.queueFrom(() => this.#queue.length)
   }
 
   get queued (): number { return this.#queue.length }
+
+  /** No room for another exchange: new copies are not worth sending (the proxy skips them as diff_queue_full). */
+  get full (): boolean {
+    const c = this.#deps.config().compare
+    return this.#queue.length >= c.queueSize || this.#bytes >= c.queueBytes
+  }
 
   #rules (route: string): { key: string; raw: CompareRules; rules: CompiledRules } {
     const raw = this.#deps.rulesFor(route)
@@ -96,7 +105,7 @@ export class ComparePipeline {
       this.#conclude(ex, pc, ps, [primary, candidate])
       return
     }
-    this.#enqueue({ kind: 'compare', ex, bytes: bytesOf(ex) }, false)
+    this.#enqueue({ kind: 'compare', ex, sides: { primary, candidate, secondary }, bytes: bytesOf(ex) }, false)
   }
 
   #enqueue (task: Task, front: boolean): boolean {
@@ -120,22 +129,21 @@ export class ComparePipeline {
   }
 
   #pump (): void {
-    while (this.#pool.hasIdle && this.#queue.length > 0) {
+    while (this.#pool.hasRoom && this.#queue.length > 0) {
       const task = this.#queue.shift()!
       this.#bytes -= task.bytes
-      if (task.kind === 'compare') this.#runCompare(task.ex)
+      if (task.kind === 'compare') this.#runCompare(task.ex, task.sides)
       else this.#runSample(task.ex, task.verdict, task.sides)
     }
   }
 
-  #runCompare (ex: Exchange): void {
+  #runCompare (ex: Exchange, { primary, candidate, secondary }: Sides): void {
     const { key, raw } = this.#rules(ex.request.route)
-    const primary = toSide(ex.primary)
-    const candidate = toSide(ex.candidate)
-    const secondary = ex.secondary === null || ex.secondary.error !== null ? null : toSide(ex.secondary)
     const transfer: ArrayBuffer[] = []
     for (const s of [primary, candidate, secondary]) if (s !== null) transferable(s.body, transfer)
-    const task: WorkerRequest = { type: 'compare', id: ++this.#seq, rulesKey: key, rules: raw, primary, candidate, secondary }
+    // Bodies come back from the worker only for an exchange that may become a sample.
+    const wantBodies = this.#deps.samples.wouldAdmit(ex.request.endpoint)
+    const task: WorkerRequest = { type: 'compare', id: ++this.#seq, rulesKey: key, rules: raw, primary, candidate, secondary, wantBodies }
     void this.#pool.run(task, transfer).then((reply) => {
       if (!reply.ok || reply.type !== 'compare') {
         this.#deps.log.error({ endpoint: ex.request.endpoint, reason: reply.ok ? 'unexpected reply' : reply.error }, 'comparison failed')
@@ -143,15 +151,14 @@ export class ComparePipeline {
         return
       }
       this.#deps.metrics.diffDuration.observe(reply.ms / 1000)
-      const sides: [SideInput, SideInput] = [
-        { ...primary, body: reply.bodies?.[0] ?? null },
-        { ...candidate, body: reply.bodies?.[1] ?? null }
-      ]
+      const sides: [SideInput, SideInput] | null = reply.bodies === null
+        ? null
+        : [{ ...primary, body: reply.bodies[0] }, { ...candidate, body: reply.bodies[1] }]
       this.#conclude(ex, reply.pc.differences, reply.ps?.differences ?? null, sides)
     })
   }
 
-  #conclude (ex: Exchange, pc: Difference[], ps: Difference[] | null, sides: [SideInput, SideInput]): void {
+  #conclude (ex: Exchange, pc: Difference[], ps: Difference[] | null, sides: [SideInput, SideInput] | null): void {
     const { analysis, samples, metrics, log } = this.#deps
     const verdict = analysis.ingest(ex, pc, ps, this.#deps.rulesFor(ex.request.route).noise)
     if (verdict.result !== 'diverge') return
@@ -167,7 +174,8 @@ export class ComparePipeline {
         paths: [...new Set(verdict.reported.map((d) => d.path))].slice(0, 10)
       }, 'divergence')
     }
-    if (!samples.admit(r.endpoint)) { metrics.samplesSkipped.inc({ reason: 'rate' }); return }
+    // No sides: the worker kept the bodies, because the endpoint had used its sample budget when it was sent.
+    if (sides === null || !samples.admit(r.endpoint)) { metrics.samplesSkipped.inc({ reason: 'rate' }); return }
     this.#enqueue({ kind: 'sample', ex, verdict, sides, bytes: ex.primary.body.length + ex.candidate.body.length }, true)
   }
 

@@ -1,59 +1,71 @@
-// A fixed set of compare workers, one task each at a time. The caller queues (bounded) and only submits
-// when a worker is idle, so nothing piles up inside worker message ports. A crashed worker fails its task
-// and is replaced.
+// A fixed set of compare workers. Each worker holds a few tasks at once: when the main thread is busy serving
+// traffic it answers worker messages late, and a worker with only one task would sit idle in the meantime.
+// The caller queues (bounded) and only submits while a worker has room. A crashed worker fails its tasks and
+// is replaced.
 import { Worker } from 'node:worker_threads'
 import type { WorkerReply, WorkerRequest } from './protocol.ts'
 
 interface Slot {
   worker: Worker
-  pending: ((reply: WorkerReply) => void) | null
+  pending: Map<number, (reply: WorkerReply) => void>
 }
 
 const WORKER_FILE = new URL('./worker.ts', import.meta.url)
+/** Tasks a worker holds at once: enough to stay busy through a slow turn of the main thread. */
+export const TASKS_PER_WORKER = 8
 
 export class WorkerPool {
   readonly #slots: Slot[] = []
-  readonly #onIdle: () => void
+  readonly #onRoom: () => void
   #closed = false
 
-  constructor (size: number, onIdle: () => void) {
-    this.#onIdle = onIdle
+  readonly #nice: number
+
+  /** `nice`: how much lower than the process the workers' CPU priority is (Linux; 0 keeps it equal). */
+  constructor (size: number, onRoom: () => void, nice = 0) {
+    this.#onRoom = onRoom
+    this.#nice = nice
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn())
   }
 
   #spawn (): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_FILE), pending: null }
+    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: { nice: this.#nice } }), pending: new Map() }
     slot.worker.unref()
-    slot.worker.on('message', (reply: WorkerReply) => this.#settle(slot, reply))
+    slot.worker.on('message', (reply: WorkerReply) => {
+      const settle = slot.pending.get(reply.id)
+      slot.pending.delete(reply.id)
+      settle?.(reply)
+      this.#onRoom()
+    })
     const fail = (error: string): void => {
-      if (this.#closed) return
-      this.#settle(slot, { id: -1, type: 'compare', ok: false, error })
       const i = this.#slots.indexOf(slot)
-      if (i >= 0) this.#slots[i] = this.#spawn()
-      this.#onIdle()
+      if (this.#closed || i < 0) return
+      this.#slots[i] = this.#spawn()
+      for (const [id, settle] of slot.pending) settle({ id, type: 'compare', ok: false, error })
+      slot.pending.clear()
+      this.#onRoom()
     }
     slot.worker.on('error', (err) => fail(`compare worker crashed: ${err.message}`))
     slot.worker.on('exit', (code) => fail(`compare worker exited with code ${code}`))
     return slot
   }
 
-  #settle (slot: Slot, reply: WorkerReply): void {
-    const pending = slot.pending
-    slot.pending = null
-    pending?.(reply)
-    this.#onIdle()
+  #leastBusy (): Slot | null {
+    let best: Slot | null = null
+    for (const s of this.#slots) if (s.pending.size < TASKS_PER_WORKER && (best === null || s.pending.size < best.pending.size)) best = s
+    return best
   }
 
-  get hasIdle (): boolean {
-    return this.#slots.some((s) => s.pending === null)
+  get hasRoom (): boolean {
+    return this.#leastBusy() !== null
   }
 
-  /** Runs a task on an idle worker; call only when `hasIdle`. */
+  /** Runs a task on the least busy worker; call only when `hasRoom`. */
   run (task: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
-    const slot = this.#slots.find((s) => s.pending === null)
-    if (slot === undefined) throw new Error('no idle compare worker')
+    const slot = this.#leastBusy()
+    if (slot === null) throw new Error('every compare worker is full')
     return new Promise((resolve) => {
-      slot.pending = resolve
+      slot.pending.set(task.id, resolve)
       slot.worker.postMessage(task, transfer)
     })
   }

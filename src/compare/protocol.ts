@@ -14,6 +14,8 @@ export interface CompareRequest extends Base {
   primary: SideInput
   candidate: SideInput
   secondary: SideInput | null
+  /** Send the bodies back when the pair differs (the main thread may keep it as a sample). */
+  wantBodies: boolean
 }
 
 export interface SampleRequest extends Base {

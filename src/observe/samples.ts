@@ -62,16 +62,25 @@ export class SampleStore {
     })
   }
 
-  /** May another sample of this endpoint be built now? Consumes one from the endpoint's minute budget. */
-  admit (endpoint: string, now = Date.now()): boolean {
-    if (this.#options.max === 0 || this.#options.maxBytes === 0) return false
+  #window (endpoint: string, now: number): { start: number; count: number } {
     let w = this.#windows.get(endpoint)
     if (w === undefined || now - w.start >= 60_000) {
       w = { start: now, count: 0 }
       this.#windows.set(endpoint, w)
     }
-    if (w.count >= this.#options.perEndpointPerMinute) return false
-    w.count++
+    return w
+  }
+
+  /** Would a sample of this endpoint be admitted now? Consumes nothing. */
+  wouldAdmit (endpoint: string, now = Date.now()): boolean {
+    if (this.#options.max === 0 || this.#options.maxBytes === 0) return false
+    return this.#window(endpoint, now).count < this.#options.perEndpointPerMinute
+  }
+
+  /** May another sample of this endpoint be built now? Consumes one from the endpoint's minute budget. */
+  admit (endpoint: string, now = Date.now()): boolean {
+    if (!this.wouldAdmit(endpoint, now)) return false
+    this.#window(endpoint, now).count++
     return true
   }
 

@@ -19,17 +19,30 @@ export class BodyCapture {
   #chunks: Buffer[] = []
   #length = 0
   #hash: Hash | null = null
+  /** With a known length, every chunk is copied straight into its final place: one copy, no join. */
+  #whole: Buffer | null = null
 
   constructor (limit: number) {
     this.#limit = limit
   }
 
+  /** The body's announced length (content-length), when known before the first chunk. */
+  expect (length: number): void {
+    if (this.#length === 0 && Number.isInteger(length) && length > 0 && length <= this.#limit) this.#whole = Buffer.allocUnsafeSlow(length)
+  }
+
   add (chunk: Uint8Array): void {
+    const at = this.#length
     this.#length += chunk.length
     if (this.#hash !== null) {
       this.#hash.update(chunk)
       return
     }
+    if (this.#whole !== null && this.#length <= this.#whole.length) {
+      this.#whole.set(chunk, at)
+      return
+    }
+    if (this.#whole !== null) this.#spill(at)
     if (this.#length <= this.#limit) {
       this.#chunks.push(Buffer.from(chunk))
       return
@@ -41,10 +54,21 @@ export class BodyCapture {
     this.#chunks = []
   }
 
+  /** More bytes than announced (only possible without strict framing): fall back to chunks. */
+  #spill (upTo: number): void {
+    this.#chunks = [this.#whole!.subarray(0, upTo)]
+    this.#whole = null
+  }
+
   get length (): number { return this.#length }
 
   finish (): CapturedBody {
     if (this.#hash !== null) return { bytes: null, length: this.#length, sha256: this.#hash.digest('hex') }
+    if (this.#whole !== null) {
+      const whole = this.#whole
+      this.#whole = null
+      return { bytes: this.#length === whole.length ? whole : joinDedicated([whole.subarray(0, this.#length)], this.#length), length: this.#length, sha256: null }
+    }
     const bytes = joinDedicated(this.#chunks, this.#length)
     this.#chunks = []
     return { bytes, length: this.#length, sha256: null }

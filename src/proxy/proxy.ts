@@ -52,6 +52,8 @@ export class Proxy {
   draining = false
   /** Where complete exchanges go; the comparison pipeline replaces this. */
   onExchange: (exchange: Exchange) => void
+  /** True while the comparison queue has no room: a copy made now would only be dropped. */
+  compareFull: () => boolean = () => false
   #drop: ReadonlySet<string> | null = null
   readonly #hooks: ClientHooks
 
@@ -199,6 +201,7 @@ export class Proxy {
     else if (!route.mirrors(method)) reason = 'method'
     else if (k.mirrorPercent < 100 && Math.random() * 100 >= k.mirrorPercent) reason = 'sampled_out'
     else if (Number(req.headers['content-length'] ?? 0) > k.mirrorBodyLimit) reason = 'body_too_large'
+    else if (this.compareFull()) reason = 'diff_queue_full'
     else reason = route.budget.admit()
     if (reason === null) return target
     this.metrics.skip(reason)

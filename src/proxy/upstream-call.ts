@@ -3,7 +3,7 @@
 import type { Dispatcher } from 'undici'
 import { performance } from 'node:perf_hooks'
 import type { Member, UpstreamGroup } from './upstreams.ts'
-import { clientResponseHeaders } from './headers.ts'
+import { clientResponseHeaders, rawHeader } from './headers.ts'
 import { BodyCapture, EMPTY_BODY } from './capture.ts'
 import type { CapturedBody } from './capture.ts'
 import type { Metrics, Served, Target } from '../observe/metrics.ts'
@@ -112,6 +112,10 @@ export abstract class UpstreamCall implements Dispatcher.DispatchHandler {
     this.status = statusCode
     this.headers = clientResponseHeaders(rawHeaders)
     this.resumeUpstream = resume
+    if (this.capture !== null) {
+      const length = rawHeader(this.headers, 'content-length')
+      if (length !== undefined) this.capture.expect(Number(length))
+    }
     return this.responseStarted(statusText)
   }
 
