@@ -89,7 +89,7 @@ export class Metrics {
     })
     this.skipped = new Counter({
       name: 'shadowsplit_mirror_skipped_total',
-      help: 'Mirror copies not sent, by reason: sampled_out, method, concurrency, rate, circuit_open, body_too_large, diff_queue_full (exchange dropped before comparison), loop, request_incomplete (the request body never arrived whole).',
+      help: 'Mirror copies not sent, by reason: sampled_out, method, concurrency, rate, circuit_open, body_too_large, diff_queue_full (the compare queue is full), loop, request_incomplete (the request body never arrived whole).',
       labelNames: ['reason'],
       registers
     })
