@@ -63,7 +63,7 @@ export function renderLatencyChart (root: HTMLElement, history: readonly History
       chart.append(svg('circle', { cx: x(h.t), cy: y(v), r: 2.5, class: `dot side-${s.side}` },
         svg('title', {}, `${s.label} ${ms(v)} at ${clock(h.t)} (${h.compared} compared, ${h.diverged} diverged)`)))
     }
-    if (d !== '') chart.append(svg('path', { d, class: cls }))
+    if (d.includes('L')) chart.append(svg('path', { d, class: cls }))
   }
   const legend = el('div', { class: 'legend' }, ...SERIES.map((s) =>
     el('span', { class: `key side-${s.side}${s.dashed ? ' dashed' : ''}` }, s.label)))
