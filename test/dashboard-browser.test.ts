@@ -105,8 +105,9 @@ test('against the demo: divergent endpoints, fields, a sample with its differenc
   // Endpoints, worst first; the first one is opened; latency says it is collecting until the first 10 s window closes.
   const products = row('table.endpoints', '/api/products/:id')
   await until(async () => (await text(page, `${products} .badge`)) === 'diverging', 15_000, 'products shown as diverging')
-  const productsRow = await text(page, products)
-  for (const part of ['value', 'header', ' ms / ']) assert.ok(productsRow.includes(part), `products row lacks '${part}': ${productsRow}`)
+  // One product in four has a new price, every one a new cache header: both classes, and both latencies.
+  await until(async () => /value \d+.*header \d+/.test(await text(page, `${products} td:nth-child(7)`)), 10_000, 'value and header classes')
+  assert.match(await text(page, `${products} td:nth-child(10)`), /^\d[\d.]* ms \/ \d[\d.]* ms$/)
   const firstKey = await page.locator('table.endpoints tbody tr').first().getAttribute('data-key')
   const report = await api<Endpoint[]>(demo.adminUrl, '/api/endpoints')
   assert.ok(report.slice(0, 2).some((e) => e.endpoint === firstKey), `the table starts with ${firstKey}, the API with ${report[0].endpoint}`)
@@ -127,7 +128,8 @@ test('against the demo: divergent endpoints, fields, a sample with its differenc
   assert.match(sample.request.url, /^\/api\/search\?q=/)
   for (const side of ['primary', 'candidate'] as const) {
     const marked = (await page.locator(`#sample .pane[data-side=${side}] .line.hl`).allTextContents()).map((l) => l.trim())
-    const expected = sample.differences.filter((d) => d.kind === 'body').map((d) => `"name": ${d[side]}`)
+    // Each body difference's line: its last key and this side's value (`"name": "knob"`).
+    const expected = sample.differences.filter((d) => d.kind === 'body').map((d) => `"${/\.(\w+)$/.exec(d.at)![1]}": ${d[side]}`)
     assert.ok(expected.length > 0)
     assert.deepEqual(marked.map((l) => l.replace(/,$/, '')).sort(), expected.sort(), `${side} highlights`)
   }
@@ -149,8 +151,9 @@ test('against the demo: divergent endpoints, fields, a sample with its differenc
   }
 
   // Latency plotted once the first 10 s window closed.
-  await page.locator('#latency svg path.series').first().waitFor({ timeout: 20_000 })
-  assert.equal(await page.locator('#latency svg path.series').count(), 4)
+  await page.locator('#latency svg').waitFor({ state: 'attached', timeout: 20_000 })
+  const points = await page.locator('#latency svg circle').count()
+  assert.ok(points >= 4 && points % 4 === 0, `${points} points: p50 and p99 of both sides per window`)
   assert.match(await text(page, '#latency .legend'), /primary p50.*primary p99.*candidate p50.*candidate p99/)
 
   // A half-typed value survives live refreshes.
@@ -199,7 +202,7 @@ test('against the demo: divergent endpoints, fields, a sample with its differenc
   // With UPDATE_SCREENSHOT=1 (docs/dashboard.png), wait for a few latency points so the chart says something.
   if (process.env.UPDATE_SCREENSHOT === '1') {
     await until(async () => (await api<Endpoint[]>(demo.adminUrl, '/api/endpoints')).every((e) => e.history.length >= 4), 60_000, 'four latency points')
-    await until(async () => (await page.locator('#latency svg circle').count()) >= 16, 5000, 'the chart redrawn')
+    await until(async () => (await page.locator('#latency svg path.series').count()) === 4 && (await page.locator('#latency svg circle').count()) >= 16, 5000, 'the chart redrawn with four points')
   }
   await page.locator('#sample').scrollIntoViewIfNeeded()
   await screenshot(page)
