@@ -77,6 +77,7 @@ function render (): void {
     const e = endpoints.find((x) => x.endpoint === state.endpoint)
     const routeName = routeOf.get(state.endpoint)
     renderDetailHeading(state.endpoint, e, routes.find((r) => r.name === routeName))
+    byId('fields').hidden = e === undefined
     if (e !== undefined) fields.update(e, state.path)
     renderLatencyChart(byId('latency'), e?.history ?? [])
     samplesList.update(samples.key === samplesKey() ? samples.list : [], state.path, state.sample)
