@@ -10,11 +10,19 @@ export interface LoadResult {
   /** Connect, read and write errors on the client sockets. */
   socketErrors: number
   timeouts: number
+  /** The paced rate asked for (requests per second over all connections); absent when the run went as fast as it could. */
+  offeredRps?: number
 }
 
 export interface LoadOptions {
   connections: number
   durationS: number
+  /**
+   * Pace the load at this many requests per second over all connections (each connection waits
+   * 1000 × connections / ratePerS ms before each request; latency excludes that wait). Absent: closed loop, as
+   * fast as the target answers.
+   */
+  ratePerS?: number
 }
 
 export interface LoadTool {

@@ -26,7 +26,8 @@ async function autocannonTool (url: string): Promise<LoadTool> {
   return {
     describe: 'autocannon (in-process)',
     run: async (target: string, o: LoadOptions): Promise<LoadResult> => {
-      const r = await mod.default({ url: target, connections: o.connections, duration: o.durationS, pipelining: 1, timeout: 10 })
+      // overallRate: autocannon's own pacing, for a paced run (LoadOptions.ratePerS).
+      const r = await mod.default({ url: target, connections: o.connections, duration: o.durationS, pipelining: 1, timeout: 10, ...(o.ratePerS === undefined ? {} : { overallRate: o.ratePerS }) })
       return {
         requests: r.requests.total,
         seconds: r.duration,
@@ -35,7 +36,8 @@ async function autocannonTool (url: string): Promise<LoadTool> {
         p99Ms: r.latency.p99,
         badStatus: r.non2xx,
         socketErrors: Math.max(0, r.errors - r.timeouts),
-        timeouts: r.timeouts
+        timeouts: r.timeouts,
+        ...(o.ratePerS === undefined ? {} : { offeredRps: o.ratePerS })
       }
     }
   }

@@ -1,6 +1,6 @@
-// The measuring loop shared by the suites: one short warm-up per target, then N rounds in which every target
+// The measuring loop shared by the suites: one short warm-up per target (unless it opts out), then N rounds in which every target
 // runs once, in turn (ABCABC…, never AAA BBB), so that a slow minute on a shared machine hits all targets alike.
-import type { LoadResult, LoadTool } from './load-result.ts'
+import type { LoadOptions, LoadResult, LoadTool } from './load-result.ts'
 import type { Managed } from './processes.ts'
 import { withCpu } from './cpu.ts'
 import { fmtInt, fmtMs } from './stats.ts'
@@ -14,6 +14,14 @@ export interface Target<X> {
   before?: () => Promise<void>
   /** After every measured run: suite-specific figures (mirrored count, skip reasons). */
   after?: (load: LoadResult) => Promise<X>
+  /**
+   * Load options of this target's measured runs, read just before each run (so they may depend on a run earlier
+   * in the same round, e.g. a paced rate derived from another target's throughput). Defaults: the rounds' own
+   * connections, closed loop. The duration is always the rounds' own.
+   */
+  load?: () => Omit<LoadOptions, 'durationS'>
+  /** false: no warm-up run (e.g. a second phase of a process that was already warmed up). Default true. */
+  warmup?: boolean
 }
 
 export interface RunSample<X> {
@@ -38,10 +46,11 @@ function checkAlive (t: { name: string; procs: Managed[] }): void {
   }
 }
 
-async function measure<X> (t: Target<X>, durationS: number, o: RoundsOptions): Promise<RunSample<X>> {
+async function measure<X> (t: Target<X>, durationS: number, o: RoundsOptions, warmup = false): Promise<RunSample<X>> {
   checkAlive(t)
   await t.before?.()
-  const { result: load, cpuPct } = await withCpu(t.procs.map((p) => p.pid), async () => await o.tool.run(t.url, { connections: o.connections, durationS }))
+  const options: LoadOptions = warmup || t.load === undefined ? { connections: o.connections, durationS } : { ...t.load(), durationS }
+  const { result: load, cpuPct } = await withCpu(t.procs.map((p) => p.pid), async () => await o.tool.run(t.url, options))
   checkAlive(t)
   const extra = t.after === undefined ? null : await t.after(load)
   return { load, cpuPct, extra }
@@ -56,7 +65,8 @@ export interface RoundsOutcome<X> {
 export async function runRounds<X> (targets: Array<Target<X>>, o: RoundsOptions): Promise<RoundsOutcome<X>> {
   const samples = new Map<string, Array<RunSample<X>>>(targets.map((t) => [t.name, []]))
   for (const t of targets) {
-    const w = await measure(t, o.warmupS, o)
+    if (t.warmup === false) continue
+    const w = await measure(t, o.warmupS, o, true)
     o.progress(`  warm-up ${t.name}: ${fmtInt(w.load.rps)} req/s`)
   }
   for (let r = 1; r <= o.rounds; r++) {
@@ -66,7 +76,8 @@ export async function runRounds<X> (targets: Array<Target<X>>, o: RoundsOptions)
         samples.get(t.name)?.push(s)
         const cpu = s.cpuPct === null ? '' : `  cpu ${s.cpuPct.toFixed(0)} %`
         const errs = s.load.badStatus + s.load.socketErrors + s.load.timeouts
-        o.progress(`  round ${r}/${o.rounds} ${t.name}: ${fmtInt(s.load.rps)} req/s  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
+        const offered = s.load.offeredRps === undefined ? '' : ` (offered ${fmtInt(s.load.offeredRps)})`
+        o.progress(`  round ${r}/${o.rounds} ${t.name}: ${fmtInt(s.load.rps)} req/s${offered}  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
       }
     } catch (err) {
       if (r === 1) throw err

@@ -1,11 +1,13 @@
 // wrk as the load generator: one thread, because the machine's cores are shared with the proxy under test.
-// p50/p99 come from its --latency distribution, counts from a done() hook in bench/wrk/report.lua.
+// p50/p99 come from its --latency distribution, counts from a done() hook in bench/wrk/report.lua. A paced run
+// (LoadOptions.ratePerS) uses bench/wrk/pace.lua instead, which adds a delay() hook: wrk 4.x has no -R.
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { runToCompletion } from './processes.ts'
 import type { LoadOptions, LoadResult, LoadTool } from './load-result.ts'
 
 const REPORT_LUA = fileURLToPath(new URL('../wrk/report.lua', import.meta.url))
+const PACE_LUA = fileURLToPath(new URL('../wrk/pace.lua', import.meta.url))
 const THREADS = 1
 // wrk's default of 2 s would drop slow answers from the latency figures as "timeouts".
 const TIMEOUT = '10s'
@@ -58,10 +60,16 @@ export function wrkTool (version: string): LoadTool {
   return {
     describe: `wrk ${version} (${THREADS} thread)`,
     run: async (url: string, o: LoadOptions): Promise<LoadResult> => {
-      const args = [`-t${THREADS}`, `-c${o.connections}`, `-d${o.durationS}s`, '--timeout', TIMEOUT, '--latency', '-s', REPORT_LUA, url]
+      const args = [`-t${THREADS}`, `-c${o.connections}`, `-d${o.durationS}s`, '--timeout', TIMEOUT, '--latency']
+      const paced = o.ratePerS !== undefined
+      if (paced && !(Number.isFinite(o.ratePerS) && (o.ratePerS as number) > 0)) throw new Error(`wrk: bad paced rate ${String(o.ratePerS)}`)
+      // Per-connection wait: 1000 × connections / rate ms (the first wait of each connection is random in [0, wait)).
+      if (paced) args.push('-s', PACE_LUA, url, '--', ((1000 * o.connections) / (o.ratePerS as number)).toFixed(3), String(o.connections))
+      else args.push('-s', REPORT_LUA, url)
       const r = await runToCompletion('wrk', 'wrk', args, (o.durationS + 30) * 1000)
       if (r.code !== 0) throw new Error(`wrk exited with ${r.code}: ${r.stderr.trim()} ${r.stdout.trim()}`)
-      return parseWrk(r.stdout)
+      const result = parseWrk(r.stdout)
+      return paced ? { ...result, offeredRps: o.ratePerS } : result
     }
   }
 }
