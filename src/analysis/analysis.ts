@@ -63,7 +63,11 @@ export class Analysis {
 
   get endpoints (): EndpointStats[] { return [...this.#endpoints.values()] }
 
-  countRequest (endpoint: string): void { this.endpoint(endpoint).requests++ }
+  countRequest (endpoint: string, route: string): void {
+    const e = this.endpoint(endpoint)
+    e.requests++
+    e.routes.add(route)
+  }
   countMirrored (endpoint: string): void { this.endpoint(endpoint).mirrored++ }
 
   /** An exchange that will not be compared (queue full). */

@@ -56,6 +56,8 @@ export class EndpointStats {
   diverged = 0
   noiseOnly = 0
   errors = 0
+  /** Routes that served this endpoint's requests (bounded by the routes in the config). */
+  readonly routes = new Set<string>()
   readonly classes: Record<DifferenceClass, number> = { status: 0, header: 0, schema: 0, value: 0 }
   readonly paths = new Map<string, PathStats>()
   readonly latency = { primary: new LatencySketch(), candidate: new LatencySketch() }

@@ -50,6 +50,7 @@ export function endpointView (analysis: Analysis, e: EndpointStats, routeNoise: 
   const lat = (s: EndpointStats['latency']['primary']) => ({ p50: s.quantile(0.5), p99: s.quantile(0.99), count: s.count })
   return {
     endpoint: e.name,
+    routes: [...e.routes],
     verdict,
     requests: e.requests,
     mirrored: e.mirrored,

@@ -47,7 +47,7 @@ export class Proxy {
   /** Another instance of the primary version (possibly the primary's own pool), for noise learning. */
   readonly secondary: UpstreamGroup | null
   /** Per-endpoint request and mirror counts for reports; set by the app when comparison runs. */
-  counters: { countRequest: (endpoint: string) => void; countMirrored: (endpoint: string) => void } | null = null
+  counters: { countRequest: (endpoint: string, route: string) => void; countMirrored: (endpoint: string) => void } | null = null
   readonly tunnels = new Set<Duplex>()
   draining = false
   /** Where complete exchanges go; the comparison pipeline replaces this. */
@@ -108,7 +108,7 @@ export class Proxy {
     const path = pathOf(url)
     const endpoint = this.namer.name(path)
     const route = this.router.match(req, path)
-    this.counters?.countRequest(endpoint)
+    this.counters?.countRequest(endpoint, route.name)
     const served = this.#side(req, route)
     const shadow = this.#shadowTarget(req, route, served, method)
     const hasBody = hasRequestBody(req)

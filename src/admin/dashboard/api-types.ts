@@ -28,6 +28,8 @@ export interface HistoryPoint {
 
 export interface EndpointView {
   endpoint: string
+  /** Routes that served the endpoint's requests. */
+  routes: string[]
   verdict: Verdict
   requests: number
   mirrored: number

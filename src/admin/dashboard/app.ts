@@ -75,7 +75,7 @@ function render (): void {
   detail.hidden = state.endpoint === null
   if (state.endpoint !== null) {
     const e = endpoints.find((x) => x.endpoint === state.endpoint)
-    const routeName = routeOf.get(state.endpoint)
+    const routeName = e?.routes[0] ?? routeOf.get(state.endpoint)
     renderDetailHeading(state.endpoint, e, routes.find((r) => r.name === routeName))
     byId('fields').hidden = e === undefined
     if (e !== undefined) fields.update(e, state.path)

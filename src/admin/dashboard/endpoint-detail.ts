@@ -1,4 +1,4 @@
-// The selected endpoint's heading: verdict, traffic, and the route that serves it (learnt from its samples)
+// The selected endpoint's heading: verdict, traffic, and the route that serves it
 // with that route's current mirror and split percent.
 import type { EndpointView, RouteView } from './api-types.ts'
 import { byId, el, fill } from './dom.ts'
@@ -13,7 +13,7 @@ export function renderDetailHeading (endpoint: string, e: EndpointView | undefin
   if (e === undefined) { fill(summary); return }
   const { primary, candidate } = e.latency
   const routeText = route === undefined
-    ? 'route: known once a sample is kept'
+    ? 'route: not seen yet'
     : `route ${route.name} · mode ${route.mode} · mirror ${route.mirrorPercent} % · split ${route.splitPercent} %`
   const parts: Array<Node | string> = [
     `${count(e.requests)} requests · ${percent(e.mirroredShare)} mirrored · ${count(e.compared)} compared · `,
