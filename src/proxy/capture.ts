@@ -85,7 +85,3 @@ export function joinDedicated (chunks: readonly Uint8Array[], length: number): B
   }
   return out
 }
-
-export function sha256Hex (bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}

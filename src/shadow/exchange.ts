@@ -47,12 +47,6 @@ export class ExchangeCollector {
   /** The shadow was never sent (skipped after the decision): nothing to compare. */
   cancel (): void { this.#cancelled = true }
 
-  /** The secondary copy was not sent after all. */
-  noSecondary (): void {
-    this.#secondaryPending = false
-    this.#maybeDone()
-  }
-
   #maybeDone (): void {
     if (this.#cancelled || this.#primary === null || this.#candidate === null || this.#secondaryPending) return
     this.#cancelled = true
