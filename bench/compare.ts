@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { diff } from 'json-diff-ts'
 import { changeset, compareSides, compileRules } from '../src/compare/compare-sides.ts'
 import type { CompiledRules, SideInput } from '../src/compare/compare-sides.ts'
+import { rng } from './lib/rng.ts'
 
 export interface CompareBenchRow {
   size: string
@@ -36,17 +37,6 @@ export interface CompareBenchOptions {
 const BAR = 0.6
 const PAIRS = 16
 
-/** Deterministic PRNG (mulberry32) so every run benches the same documents. */
-function rng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima']
 

@@ -7,19 +7,9 @@
 // comparator can find is that one body field, and it has to parse both bodies to find it (the raw bytes
 // differ, so the byte-equal fast path does not apply).
 
-export const JSON_BODY_TARGET_BYTES = 20 * 1024
+import { rng } from './rng.ts'
 
-/** Deterministic PRNG (mulberry32). */
-function rng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const JSON_BODY_TARGET_BYTES = 20 * 1024
 
 const WORDS = ['aurora', 'basalt', 'cedar', 'delta', 'ember', 'fjord', 'granite', 'harbor', 'indigo', 'juniper', 'krypton', 'lagoon', 'meadow', 'nimbus']
 const CATEGORIES = [['home', 'kitchen', 'cookware'], ['outdoor', 'camping', 'tents'], ['office', 'furniture', 'chairs'], ['garden', 'tools']]
