@@ -54,6 +54,8 @@ export class Proxy {
   onExchange: (exchange: Exchange) => void
   /** True while the comparison queue has no room: a copy made now would only be dropped. */
   compareFull: () => boolean = () => false
+  /** The override header, lower-cased once per config; null when disabled. */
+  #targetHeader: string | null = null
   #drop: ReadonlySet<string> | null = null
   readonly #hooks: ClientHooks
 
@@ -87,7 +89,8 @@ export class Proxy {
   }
 
   #applyHeaders (config: Config): void {
-    this.#drop = config.targetHeader === null || config.targetHeader === '' ? null : new Set([config.targetHeader.toLowerCase()])
+    this.#targetHeader = config.targetHeader === null || config.targetHeader === '' ? null : config.targetHeader.toLowerCase()
+    this.#drop = this.#targetHeader === null ? null : new Set([this.#targetHeader])
   }
 
   #info (req: IncomingMessage, target: Target, extra: readonly string[] | null): ForwardedInfo {
@@ -170,8 +173,8 @@ export class Proxy {
   /** Which side serves the client: the override header, else the route's split share (sticky when keyed). */
   #side (req: IncomingMessage, route: LiveRoute): Side {
     if (this.candidate === null) return 'primary'
-    if (this.#drop !== null) {
-      const forced = req.headers[this.config.targetHeader!.toLowerCase()]
+    if (this.#targetHeader !== null) {
+      const forced = req.headers[this.#targetHeader]
       if (forced === 'candidate' || forced === 'primary') return forced
     }
     const k = route.knobs
