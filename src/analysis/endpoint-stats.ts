@@ -2,6 +2,7 @@
 // past the cap they are counted under `other`.
 import type { Difference, DifferenceClass } from '../compare/types.ts'
 import { LatencySketch } from './latency-sketch.ts'
+import type { HistoryPoint } from '../admin/api-contract.ts'
 
 export const OTHER_PATH = 'other'
 const CLASS_RANK: Record<DifferenceClass, number> = { header: 1, value: 2, schema: 3, status: 4 }
@@ -36,14 +37,6 @@ export class PathStats {
   }
 }
 
-export interface LatencyPoint {
-  t: number
-  primary: { p50: number | null; p99: number | null }
-  candidate: { p50: number | null; p99: number | null }
-  compared: number
-  diverged: number
-}
-
 const HISTORY_POINTS = 180
 
 export class EndpointStats {
@@ -61,7 +54,7 @@ export class EndpointStats {
   readonly classes: Record<DifferenceClass, number> = { status: 0, header: 0, schema: 0, value: 0 }
   readonly paths = new Map<string, PathStats>()
   readonly latency = { primary: new LatencySketch(), candidate: new LatencySketch() }
-  readonly history: LatencyPoint[] = []
+  readonly history: HistoryPoint[] = []
   readonly #window = { primary: new LatencySketch(), candidate: new LatencySketch(), compared: 0, diverged: 0 }
   readonly #maxPaths: number
 

@@ -2,23 +2,10 @@
 import type { Analysis } from './analysis.ts'
 import { MIN_COMPARED } from './analysis.ts'
 import type { EndpointStats, PathStats } from './endpoint-stats.ts'
+import type { EndpointView, PathView, Verdict } from '../admin/api-contract.ts'
 
 const TOP_PATHS = 20
 const rate = (n: number, d: number): number | null => d === 0 ? null : Number((n / d).toPrecision(4))
-
-export interface PathView {
-  path: string
-  kind: string
-  class: string
-  /** Requests where the candidate differed from the primary here. */
-  count: number
-  /** Requests where it was reported (not explained by noise). */
-  reported: number
-  rate: number | null
-  noiseRate: number | null
-  marked: boolean
-  example: string
-}
 
 function pathView (analysis: Analysis, e: EndpointStats, p: PathStats): PathView {
   return {
@@ -34,9 +21,7 @@ function pathView (analysis: Analysis, e: EndpointStats, p: PathStats): PathView
   }
 }
 
-export type EndpointVerdict = 'insufficient_data' | 'diverging' | 'clean'
-
-export function endpointView (analysis: Analysis, e: EndpointStats, routeNoise: (endpoint: string) => readonly string[]): Record<string, unknown> {
+export function endpointView (analysis: Analysis, e: EndpointStats, routeNoise: (endpoint: string) => readonly string[]): EndpointView {
   const divergent: PathView[] = []
   const noisy: PathView[] = []
   for (const p of e.paths.values()) {
@@ -46,7 +31,7 @@ export function endpointView (analysis: Analysis, e: EndpointStats, routeNoise: 
   }
   divergent.sort((a, b) => b.count - a.count)
   noisy.sort((a, b) => (b.noiseRate ?? 0) - (a.noiseRate ?? 0))
-  const verdict: EndpointVerdict = e.diverged > 0 ? 'diverging' : e.compared < MIN_COMPARED ? 'insufficient_data' : 'clean'
+  const verdict: Verdict = e.diverged > 0 ? 'diverging' : e.compared < MIN_COMPARED ? 'insufficient_data' : 'clean'
   const lat = (s: EndpointStats['latency']['primary']) => ({ p50: s.quantile(0.5), p99: s.quantile(0.99), count: s.count })
   return {
     endpoint: e.name,
@@ -71,7 +56,7 @@ export function endpointView (analysis: Analysis, e: EndpointStats, routeNoise: 
 }
 
 /** Every endpoint, diverging ones first (highest rate first), then by traffic. */
-export function endpointsReport (analysis: Analysis, routeNoise: (endpoint: string) => readonly string[]): Array<Record<string, unknown>> {
+export function endpointsReport (analysis: Analysis, routeNoise: (endpoint: string) => readonly string[]): EndpointView[] {
   return analysis.endpoints
     .sort((a, b) => (rate(b.diverged, b.compared) ?? 0) - (rate(a.diverged, a.compared) ?? 0) || b.requests - a.requests)
     .map((e) => endpointView(analysis, e, routeNoise))

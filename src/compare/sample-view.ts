@@ -8,18 +8,9 @@ import { changeset } from './changeset.ts'
 import type { CompiledRules } from './compile-rules.ts'
 import { categoryOf, decodeText, parseMediaType } from './media-type.ts'
 import type { Difference, SideInput } from './types.ts'
+import type { BodyView } from '../admin/api-contract.ts'
 
 export const REDACTED = '[redacted]'
-
-export interface BodyView {
-  /** Readable body, or null when there is none to show. */
-  text: string | null
-  truncated: boolean
-  /** Raw (still encoded) length in bytes. */
-  length: number
-  /** Why `text` is null: no body, too large to capture, undecodable. */
-  note: string | null
-}
 
 export interface SampleView {
   primary: BodyView

@@ -1,33 +1,8 @@
 // Recent divergent exchanges for people to look at, bounded by count, by bytes, and by a per-endpoint rate
 // (which also bounds the cost of building readable changesets). Least recently used samples go first.
 import { LRUCache } from 'lru-cache'
-import type { Difference, DifferenceClass } from '../compare/types.ts'
-import type { BodyView } from '../compare/sample-view.ts'
+import type { Sample } from '../admin/api-contract.ts'
 import { REDACTED } from './redact.ts'
-
-export interface SampleSide {
-  status: number
-  error: string | null
-  ms: number
-  headers: Record<string, string | string[]>
-  body: BodyView
-}
-
-export interface Sample {
-  id: string
-  time: string
-  endpoint: string
-  route: string
-  class: DifferenceClass
-  served: 'primary' | 'candidate'
-  request: { method: string; url: string; headers: Record<string, string | string[]> }
-  primary: SampleSide
-  candidate: SampleSide
-  /** Reported differences, concrete locations, secret values redacted. */
-  differences: Difference[]
-  /** json-diff-ts changeset (atoms) of the two JSON bodies. */
-  changeset: unknown[]
-}
 
 export interface SampleOptions { max: number; maxBytes: number; perEndpointPerMinute: number }
 
