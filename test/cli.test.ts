@@ -3,7 +3,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { chmodSync } from 'node:fs'
+import { chmodSync, readFileSync } from 'node:fs'
 import { runCli, startCli } from './helpers/cli.ts'
 import { startUpstream } from './helpers/upstream.ts'
 import { writeConfig } from './helpers/proxy.ts'
@@ -74,4 +74,41 @@ test('a new user: npx-style start proxies curl-like requests and exposes metrics
   assert.match(metrics, /shadowsplit_requests_total\{target="primary",served="client",endpoint="\/hello",method="GET",status_class="2xx"\} 1/)
   run.child.kill('SIGTERM')
   assert.equal((await run.exited).code, 0)
+})
+
+// The launcher starts Node with the heap flags (bin/shadowsplit.js) in the same process (execve), so the pid a
+// supervisor holds is the proxy's. Read back from /proc, so Linux only.
+const procCmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s !== '')
+const linuxOnly = { skip: process.platform !== 'linux' ? 'reads /proc' : false }
+
+test('the proxy runs with the launcher\'s V8 heap flags, in the process that was started', linuxOnly, async () => {
+  const up = await startUpstream()
+  cleanups.push(up.close)
+  const r = await startCli(['--primary', up.url])
+  cleanups.push(async () => { r.child.kill('SIGTERM'); await r.exited })
+  const argv = procCmdline(r.child.pid!)
+  for (const flag of ['--external-memory-accounted-in-global-limit', '--initial-old-space-size=256', '--max-semi-space-size=32', '--no-allocation-site-pretenuring']) {
+    assert.ok(argv.includes(flag), `${flag} missing from ${argv.join(' ')}`)
+  }
+  assert.equal((await request(`http://127.0.0.1:${r.port}/x`)).status, 200)
+})
+
+test('SHADOWSPLIT_NODE_FLAGS replaces the heap flags; empty means none', linuxOnly, async () => {
+  const up = await startUpstream()
+  cleanups.push(up.close)
+  for (const [value, expected] of [['', []], ['--max-semi-space-size=8', ['--max-semi-space-size=8']]] as const) {
+    const r = await startCli(['--primary', up.url], { SHADOWSPLIT_NODE_FLAGS: value })
+    const argv = procCmdline(r.child.pid!)
+    r.child.kill('SIGTERM')
+    assert.equal((await r.exited).code, 0)
+    // Node's own options come before the script (bin/shadowsplit.js, or src/cli.ts after a re-exec).
+    const flags = argv.slice(1, argv.findIndex((a, i) => i > 0 && !a.startsWith('--')))
+    assert.deepEqual(flags.filter((f) => !f.includes('strip-types') && !f.startsWith('--no-warnings')), [...expected])
+  }
+})
+
+test('a bad SHADOWSPLIT_NODE_FLAGS fails at once, naming the option', async () => {
+  const r = await runCli(['check', '--primary', 'http://127.0.0.1:1'], { SHADOWSPLIT_NODE_FLAGS: '--no-such-v8-flag-xyz' })
+  assert.notEqual(r.code, 0)
+  assert.match(r.stderr, /bad option: --no-such-v8-flag-xyz/)
 })
