@@ -6,7 +6,11 @@ import { compareForm } from './compare-form.ts'
 import { compareText } from './compare-text.ts'
 import type { CompiledRules } from './compile-rules.ts'
 import type { DifferenceList } from './difference-list.ts'
-import { compareJson } from './json-walk.ts'
+import { compareJson, compareJsonAt } from './json-walk.ts'
+import { localizeJsonChange } from './json-localize.ts'
+import { SEG_INDEX } from './json-path.ts'
+import { stepIndex, stepKey } from './rule-states.ts'
+import type { RuleState } from './rule-states.ts'
 import { categoryOf, decodeText, parseMediaType } from './media-type.ts'
 import type { MediaType } from './media-type.ts'
 import { truncate } from './serialize-json.ts'
@@ -40,6 +44,7 @@ export function compareDecodedBodies (a: SideInput, b: SideInput, da: Uint8Array
 }
 
 function compareJsonBodies (da: Uint8Array, db: Uint8Array, ma: MediaType, mb: MediaType, rules: CompiledRules, out: DifferenceList): void {
+  if (isUtf8(ma.charset) && isUtf8(mb.charset) && compareLocalized(da, db, rules, out)) return
   const ta = decodeText(da, ma.charset)
   const tb = decodeText(db, mb.charset)
   const pa = parseJson(ta)
@@ -48,6 +53,36 @@ function compareJsonBodies (da: Uint8Array, db: Uint8Array, ma: MediaType, mb: M
   // Two bodies that both fail to parse are compared for what they are: text.
   if (!pa.ok && !pb.ok) return compareText(ta, tb, out)
   out.body('$', '$', 'invalid_json', 'schema', pa.ok ? undefined : pa.error, pb.ok ? undefined : pb.error)
+}
+
+const isUtf8 = (charset: string | null): boolean => charset === null || charset === 'utf-8' || charset === 'utf8'
+
+/**
+ * Parses and walks only the container that holds every difference (json-localize.ts); false when the full
+ * comparison has to decide (nothing localizable, or the candidate's container does not parse).
+ */
+function compareLocalized (da: Uint8Array, db: Uint8Array, rules: CompiledRules, out: DifferenceList): boolean {
+  const chain = localizeJsonChange(da, db)
+  if (chain === null) return false
+  // Rule states down the chain. Arrays matched by key or as sets pair elements by content, not by position: the
+  // container must then be that array itself (the outermost such), compared whole.
+  let target = chain.starts.length - 1
+  let state = rules.json
+  const states: Array<RuleState | null> = []
+  for (let d = 0; d <= target; d++) {
+    states.push(state)
+    if (state === null) continue
+    if (state.ignore) return true
+    if (chain.arrays[d] && (state.arrayKey !== null || state.unordered)) { target = d; break }
+    if (d < target) state = chain.kinds[d] === SEG_INDEX ? stepIndex(state, chain.segs[d] as number) : stepKey(state, chain.segs[d] as string)
+  }
+  const start = chain.starts[target]!
+  const endA = chain.endsA[target]!
+  const pa = parseJson(decodeText(da.subarray(start, endA), null))
+  const pb = parseJson(decodeText(db.subarray(start, endA + db.byteLength - da.byteLength), null))
+  if (!pa.ok || !pb.ok) return false
+  compareJsonAt(chain.segs.slice(0, target), chain.kinds.slice(0, target), pa.value, pb.value, states[target]!, rules.numericTolerance, out)
+  return true
 }
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string }

@@ -27,10 +27,22 @@ let out: DifferenceList
 let tolerance = 0
 
 export function compareJson (a: unknown, b: unknown, root: RuleState | null, numericTolerance: number, list: DifferenceList): void {
-  if (root !== null && root.ignore) return
+  compareJsonAt([], [], a, b, root, numericTolerance, list)
+}
+
+/**
+ * The same walk for two subtrees found at the same path in both documents (json-localize.ts): `segs`/`kinds` are
+ * that path (keys and indexes), `state` the rule state there. Differences carry their full paths.
+ */
+export function compareJsonAt (segs: ReadonlyArray<string | number>, kinds: readonly number[], a: unknown, b: unknown, state: RuleState | null, numericTolerance: number, list: DifferenceList): void {
+  if (state !== null && state.ignore) return
+  for (let d = 0; d < segs.length; d++) {
+    stack.segs[d] = segs[d]!
+    stack.kinds[d] = kinds[d]!
+  }
   out = list
   tolerance = numericTolerance
-  walk(a, b, 0, root)
+  walk(a, b, segs.length, state)
 }
 
 function walk (a: unknown, b: unknown, depth: number, state: RuleState | null): void {
