@@ -185,7 +185,7 @@ export const configSpec: Spec = {
       fields: {
         workers: { kind: 'number', integer: true, min: 0, max: 64, default: 0, doc: 'Worker threads for structural comparison; 0 means one less than the CPUs, at least 1.' },
         workerNice: { kind: 'number', integer: true, min: 0, max: 19, default: 10, doc: 'How much lower the compare workers\' CPU priority is than the proxy\'s (Linux nice increment per thread), so comparison only uses CPU the client path leaves over; 0 keeps it equal.' },
-        queueSize: { kind: 'number', integer: true, min: 1, max: 1_000_000, default: 64, doc: 'Most exchanges waiting for a worker; more are dropped and counted (`diff_queue_full`). Kept small on purpose: every waiting exchange outlives the young generation and costs the proxy main thread GC time.' },
+        queueSize: { kind: 'number', integer: true, min: 1, max: 1_000_000, default: 256, doc: 'Most exchanges waiting for a worker; more are dropped and counted (`diff_queue_full`). Kept small on purpose (every waiting exchange outlives the young generation and costs the proxy main thread GC time), but with room for a burst while the workers start.' },
         queueBytes: { kind: 'size', min: 1024, max: 16 * 1024 ** 3, default: 64 * 1024 ** 2, doc: 'Most captured body bytes waiting for a worker; more are dropped and counted.' },
         confidence: { kind: 'number', min: 0.5, max: 0.9999, default: 0.99, doc: 'Confidence of the noise test: a path is reported when the candidate\'s difference rate exceeds the primaries\' noise rate at this confidence.' },
         maxPathsPerEndpoint: { kind: 'number', integer: true, min: 1, max: 10_000, default: 50, doc: 'Most distinct field paths per endpoint in metrics and reports; later ones are counted as `other`.' },
