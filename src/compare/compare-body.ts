@@ -10,8 +10,7 @@ import { compareJson, compareJsonAt } from './json-walk.ts'
 import { localizeJsonChange } from './json-localize.ts'
 import { SEG_INDEX } from './json-path.ts'
 import { stepIndex, stepKey } from './rule-states.ts'
-import type { RuleState } from './rule-states.ts'
-import { categoryOf, decodeText, parseMediaType } from './media-type.ts'
+import { categoryOf, decodeText, isUtf8, parseMediaType } from './media-type.ts'
 import type { MediaType } from './media-type.ts'
 import { truncate } from './serialize-json.ts'
 import type { SideInput } from './types.ts'
@@ -55,8 +54,6 @@ function compareJsonBodies (da: Uint8Array, db: Uint8Array, ma: MediaType, mb: M
   out.body('$', '$', 'invalid_json', 'schema', pa.ok ? undefined : pa.error, pb.ok ? undefined : pb.error)
 }
 
-const isUtf8 = (charset: string | null): boolean => charset === null || charset === 'utf-8' || charset === 'utf8'
-
 /**
  * Parses and walks only the container that holds every difference (json-localize.ts); false when the full
  * comparison has to decide (nothing localizable, or the candidate's container does not parse).
@@ -64,24 +61,22 @@ const isUtf8 = (charset: string | null): boolean => charset === null || charset 
 function compareLocalized (da: Uint8Array, db: Uint8Array, rules: CompiledRules, out: DifferenceList): boolean {
   const chain = localizeJsonChange(da, db)
   if (chain === null) return false
-  // Rule states down the chain. Arrays matched by key or as sets pair elements by content, not by position: the
-  // container must then be that array itself (the outermost such), compared whole.
+  // Rule state down the chain (null once no rule can match below). Arrays matched by key or as sets pair elements
+  // by content, not by position: the container must then be that array itself (the outermost such), compared whole.
   let target = chain.starts.length - 1
   let state = rules.json
-  const states: Array<RuleState | null> = []
-  for (let d = 0; d <= target; d++) {
-    states.push(state)
-    if (state === null) continue
+  for (let d = 0; state !== null; d++) {
     if (state.ignore) return true
     if (chain.arrays[d] && (state.arrayKey !== null || state.unordered)) { target = d; break }
-    if (d < target) state = chain.kinds[d] === SEG_INDEX ? stepIndex(state, chain.segs[d] as number) : stepKey(state, chain.segs[d] as string)
+    if (d === target) break
+    state = chain.kinds[d] === SEG_INDEX ? stepIndex(state, chain.segs[d] as number) : stepKey(state, chain.segs[d] as string)
   }
   const start = chain.starts[target]!
   const endA = chain.endsA[target]!
   const pa = parseJson(decodeText(da.subarray(start, endA), null))
   const pb = parseJson(decodeText(db.subarray(start, endA + db.byteLength - da.byteLength), null))
   if (!pa.ok || !pb.ok) return false
-  compareJsonAt(chain.segs.slice(0, target), chain.kinds.slice(0, target), pa.value, pb.value, states[target]!, rules.numericTolerance, out)
+  compareJsonAt(chain.segs.slice(0, target), chain.kinds.slice(0, target), pa.value, pb.value, state, rules.numericTolerance, out)
   return true
 }
 

@@ -12,7 +12,7 @@
 // sends the caller back to the full comparison (null): a duplicate key on the way to the container (JSON.parse keeps
 // the last one), an escaped key there (it could duplicate another spelled differently), a byte-order mark, a change
 // outside every container, nesting deeper than the walk's own limit. Rules on the way (ignore, arrayKeys,
-// unordered) are the caller's business: see compareJsonBodies.
+// unordered) are the caller's business: see compareLocalized in compare-body.ts.
 
 import { MAX_WALK_DEPTH } from './json-walk.ts'
 import { SEG_INDEX, SEG_KEY } from './json-path.ts'
@@ -32,9 +32,8 @@ export interface Localized {
   kinds: number[]
 }
 
-
 /** Common prefix length, found by halving with native comparisons. */
-export function commonPrefix (a: Uint8Array, b: Uint8Array): number {
+function commonPrefix (a: Uint8Array, b: Uint8Array): number {
   let lo = 0
   let hi = Math.min(a.byteLength, b.byteLength)
   const ba = Buffer.from(a.buffer, a.byteOffset, a.byteLength)
@@ -50,7 +49,7 @@ export function commonPrefix (a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Common suffix length, at most `max` bytes. */
-export function commonSuffix (a: Uint8Array, b: Uint8Array, max: number): number {
+function commonSuffix (a: Uint8Array, b: Uint8Array, max: number): number {
   const la = a.byteLength
   const lb = b.byteLength
   const ba = Buffer.from(a.buffer, a.byteOffset, la)
