@@ -280,6 +280,10 @@ export function localizeJsonChange (a: Uint8Array, b: Uint8Array): Localized | n
   const minLen = Math.min(a.byteLength, b.byteLength)
   if (p === minLen && a.byteLength === b.byteLength) return null
   const s = commonSuffix(a, b, minLen - p)
+  // Differences far apart (a timestamp at the top, a field at the bottom): the container would be about the whole
+  // document, and the scan would only add to parsing it. Measured on the 20 KB bench document
+  // (a pair differing in meta.generatedAt and in the last item): compareSides 332 us with the scan, 243 us without.
+  if (a.byteLength - s - p > a.byteLength / 2) return null
   // One element kind for the scanner, whatever the caller's subclass (Buffer or Uint8Array).
   const snapDepth = scan(a instanceof Buffer ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : a, p)
   if (snapDepth < 0) return null

@@ -125,12 +125,21 @@ test('the container is the innermost one holding the change, with its path', () 
 })
 
 test('a change that spans two members moves the container out to their parent', () => {
-  const a = '{"a":{"x":1},"b":{"y":2}}'
-  const b = '{"a":{"x":7},"b":{"y":8}}'
+  const pad = '"pad":"' + 'p'.repeat(40) + '"'
+  const a = `{${pad},"o":{"a":{"x":1},"b":{"y":2}},${pad.replace('pad', 'pad2')}}`
+  const b = `{${pad},"o":{"a":{"x":7},"b":{"y":8}},${pad.replace('pad', 'pad2')}}`
   const chain = localizeJsonChange(enc(a), enc(b))
   assert.ok(chain !== null)
-  assert.equal(chain.starts.length, 1)
-  assert.deepEqual(viaEngine(a, b, compileRules({})).map((d) => d.at), ['$.a.x', '$.b.y'])
+  assert.deepEqual(chain.segs, ['o'])
+  assert.deepEqual(viaEngine(a, b, compileRules({})).map((d) => d.at), ['$.o.a.x', '$.o.b.y'])
+})
+
+test('changes far apart (over half the document between them) are not localized: parsing it all is cheaper', () => {
+  const items = Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` }))
+  const a = JSON.stringify({ at: '10:00:01', items, last: 1 })
+  const b = JSON.stringify({ at: '10:00:02', items, last: 2 })
+  assert.equal(localizeJsonChange(enc(a), enc(b)), null)
+  assert.deepEqual(viaEngine(a, b, compileRules({})).map((d) => d.at), ['$.at', '$.last'])
 })
 
 test('a duplicate key on the way to the change falls back: JSON.parse keeps the last one', () => {
