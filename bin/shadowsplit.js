@@ -5,9 +5,9 @@
 // It also starts Node with V8 heap flags for a proxy's allocation pattern (measured with `--trace-gc` at a
 // fixed 3,800 req/s, 20 KB bodies; README "Memory and garbage collection"). Every socket read allocates an
 // ArrayBuffer, and by default V8 answers each 64 MB of them with a full mark-compact: 40-70 per 10 s in
-// pass-through alone, each a 2-9 ms pause and the main source of client p99. Objects that wait for the compare
-// worker get their allocation sites pretenured, after which every exchange is allocated straight into old
-// space. SHADOWSPLIT_NODE_FLAGS replaces the list (empty: none).
+// pass-through alone, each a 2-9 ms pause and the main source of client p99. And once a few exchanges live long
+// (a sample being built, a queued comparison) V8 pretenures their allocation sites, after which every exchange is
+// allocated straight into old space. SHADOWSPLIT_NODE_FLAGS replaces the list (empty: none).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
