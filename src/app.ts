@@ -125,9 +125,12 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
     const restart: string[] = [...changed]
     const kept: Config = { ...next }
     for (const k of changed) (kept as unknown as Record<string, unknown>)[k] = current[k]
-    if (current.compare.workers !== next.compare.workers || current.compare.workerNice !== next.compare.workerNice) {
-      restart.push('compare.workers')
-      kept.compare = { ...next.compare, workers: current.compare.workers, workerNice: current.compare.workerNice }
+    // The worker pool is built once: its size and its threads' priority take a restart.
+    const { workers, workerPolicy, workerNice } = current.compare
+    const poolKeys = (['workers', 'workerPolicy', 'workerNice'] as const).filter((k) => current.compare[k] !== next.compare[k])
+    if (poolKeys.length > 0) {
+      restart.push(...poolKeys.map((k) => `compare.${k}`))
+      kept.compare = { ...next.compare, workers, workerPolicy, workerNice }
     }
     proxy.applyConfig(kept)
     analysis.configure(kept.compare)

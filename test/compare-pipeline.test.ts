@@ -2,7 +2,8 @@
 // in a worker while the proxy keeps serving, and a secondary that is the primary itself.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
+import { getPriority } from 'node:os'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
 import { startProxy, eventually, metricValue, writeConfig } from './helpers/proxy.ts'
@@ -138,17 +139,64 @@ test('secondary: primary sends a share of mirrored requests to the primary twice
   assert.deepEqual(e.noisyPaths.map((x: { path: string }) => x.path), ['$.at'])
 })
 
-test('compare workers run at a lower CPU priority than the proxy (Linux)', { skip: process.platform !== 'linux' && 'per-thread nice is Linux only' }, async () => {
+/** Threads started by `start` (this process), each with its nice value and scheduling policy (/proc stat field 41). */
+async function freshThreads (start: () => Promise<void>): Promise<Array<{ tid: number; comm: string; nice: number; policy: number }>> {
+  const before = new Set(readdirSync('/proc/self/task'))
+  await start()
+  return readdirSync('/proc/self/task').filter((t) => !before.has(t)).map((t) => {
+    const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { tid: Number(t), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), nice: getPriority(Number(t)), policy: Number(fields[41 - 3]) }
+  })
+}
+
+const SCHED_OTHER = 0
+const SCHED_IDLE = 5
+const describe = (ts: Array<{ tid: number; comm: string; nice: number; policy: number }>): string => ts.map((t) => `${t.tid}:${t.comm}:nice ${t.nice}:policy ${t.policy}`).join(', ')
+
+test('compare workers run at a lower nice value than the proxy with workerPolicy nice (Linux)', { skip: process.platform !== 'linux' && 'per-thread nice is Linux only' }, async () => {
   const primary = await serving(bigJson(10, 1))
   const candidate = await serving(bigJson(10, 2))
-  const { getPriority } = await import('node:os')
-  const { readdirSync, readFileSync } = await import('node:fs')
-  const before = new Set(readdirSync('/proc/self/task'))
-  const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { workers: 1, workerNice: 7 } })
-  await request(`${p.url}/warm`)
-  await eventually(async () => metricValue(await metrics(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
-  const fresh = readdirSync('/proc/self/task').filter((t) => !before.has(t))
-  const niced = fresh.filter((t) => getPriority(Number(t)) === getPriority() + 7)
-  assert.ok(niced.length >= 1, `no thread at nice +7 among ${fresh.map((t) => `${t}:${readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim()}`).join(', ')}`)
+  const fresh = await freshThreads(async () => {
+    const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { workers: 1, workerPolicy: 'nice', workerNice: 7 } })
+    await request(`${p.url}/warm`)
+    await eventually(async () => metricValue(await metrics(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
+  })
+  const niced = fresh.filter((t) => t.nice === getPriority() + 7 && t.policy === SCHED_OTHER)
+  assert.equal(niced.length, 1, `one thread at nice +7 expected among ${describe(fresh)}`)
   assert.equal(getPriority(), getPriority(process.pid), 'the main thread keeps its priority')
+})
+
+test('compare workers run under SCHED_IDLE by default, the proxy\'s threads do not (Linux)', { skip: process.platform !== 'linux' && 'scheduling policies per thread are Linux only' }, async () => {
+  const primary = await serving(bigJson(10, 1))
+  const candidate = await serving(bigJson(10, 2))
+  const fresh = await freshThreads(async () => {
+    const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { workers: 2 } })
+    await request(`${p.url}/warm`)
+    await eventually(async () => metricValue(await metrics(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
+  })
+  const idle = fresh.filter((t) => t.policy === SCHED_IDLE)
+  assert.equal(idle.length, 2, `both workers under SCHED_IDLE expected among ${describe(fresh)}`)
+  const main = readFileSync('/proc/self/stat', 'utf8')
+  assert.equal(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[41 - 3]), SCHED_OTHER, 'the main thread keeps its policy')
+})
+
+test('without chrt the compare workers fall back to nice, with a warning naming why (Linux)', { skip: process.platform !== 'linux' && 'scheduling policies per thread are Linux only' }, async () => {
+  const primary = await serving(bigJson(10, 1))
+  const candidate = await serving(bigJson(10, 2))
+  const run = await startCli(['--primary', primary.url, '--candidate', candidate.url], { PATH: '/nonexistent', SHADOWSPLIT_LOG_LEVEL: 'info' })
+  try {
+    await eventually(async () => run.lines.some((l) => l.msg === 'compare workers could not lower their CPU priority as configured'), 10_000, 'the fallback warning')
+    const line = run.lines.find((l) => l.msg === 'compare workers could not lower their CPU priority as configured')!
+    assert.equal(line.asked, 'idle')
+    assert.equal(line.applied, 'nice')
+    assert.match(String(line.reason), /chrt not found/)
+    const pid = run.child.pid!
+    const threads = readdirSync(`/proc/${pid}/task`).map((t) => ({ t, nice: getPriority(Number(t)), stat: readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8') }))
+    const niced = threads.filter((x) => x.nice === getPriority(pid) + 10 && x.stat.includes('(WorkerThread)'))
+    assert.ok(niced.length >= 1, `a worker at nice +10 expected: ${threads.map((x) => `${x.t}:${x.nice}`).join(', ')}`)
+  } finally {
+    run.child.kill('SIGTERM')
+    await run.exited
+  }
 })

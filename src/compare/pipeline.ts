@@ -70,7 +70,12 @@ export class ComparePipeline {
     this.#deps = deps
     const c = deps.config().compare
     const workers = c.workers || Math.max(1, availableParallelism() - 1)
-    this.#pool = new WorkerPool(workers, () => this.#pump(), c.workerNice)
+    let warned = false
+    this.#pool = new WorkerPool(workers, () => this.#pump(), { policy: c.workerPolicy, nice: c.workerNice }, (r) => {
+      if (r.error === null || warned || process.platform !== 'linux') return
+      warned = true
+      deps.log.warn({ asked: c.workerPolicy, applied: r.applied, reason: r.error }, 'compare workers could not lower their CPU priority as configured')
+    })
     deps.metrics.queueFrom(() => this.#queue.length)
   }
 

@@ -3,7 +3,7 @@
 // The caller queues (bounded) and only submits while a worker has room. A crashed worker fails its tasks and
 // is replaced.
 import { Worker } from 'node:worker_threads'
-import type { WorkerReply, WorkerRequest } from './protocol.ts'
+import type { PriorityReport, WorkerOptions, WorkerReply, WorkerRequest } from './protocol.ts'
 
 interface Slot {
   worker: Worker
@@ -19,19 +19,22 @@ export class WorkerPool {
   readonly #onRoom: () => void
   #closed = false
 
-  readonly #nice: number
+  readonly #options: WorkerOptions
+  readonly #onPriority: (report: PriorityReport) => void
 
-  /** `nice`: how much lower than the process the workers' CPU priority is (Linux; 0 keeps it equal). */
-  constructor (size: number, onRoom: () => void, nice = 0) {
+  /** `options`: how the workers lower their CPU priority; each worker reports what took effect to `onPriority`. */
+  constructor (size: number, onRoom: () => void, options: WorkerOptions = { policy: 'nice', nice: 0 }, onPriority: (report: PriorityReport) => void = () => {}) {
     this.#onRoom = onRoom
-    this.#nice = nice
+    this.#options = options
+    this.#onPriority = onPriority
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn())
   }
 
   #spawn (): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: { nice: this.#nice } }), pending: new Map() }
+    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: this.#options }), pending: new Map() }
     slot.worker.unref()
-    slot.worker.on('message', (reply: WorkerReply) => {
+    slot.worker.on('message', (reply: WorkerReply | PriorityReport) => {
+      if ('applied' in reply) { this.#onPriority(reply); return }
       const settle = slot.pending.get(reply.id)
       slot.pending.delete(reply.id)
       settle?.(reply)

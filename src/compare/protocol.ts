@@ -35,3 +35,18 @@ export type WorkerReply =
   | { id: number; type: 'compare'; ok: true; pc: CompareResult; ps: CompareResult | null; ms: number; bodies: [Uint8Array | null, Uint8Array | null] | null }
   | { id: number; type: 'sample'; ok: true; view: SampleView; differences: Difference[] }
   | { id: number; type: 'compare' | 'sample'; ok: false; error: string }
+
+export type WorkerPolicy = 'idle' | 'nice'
+
+/** workerData of a compare worker. */
+export interface WorkerOptions {
+  policy: WorkerPolicy
+  /** Nice increment when SCHED_IDLE is not asked for or cannot be set. */
+  nice: number
+}
+
+/** A worker's first message: the CPU priority it runs at, and why not the one asked for. */
+export interface PriorityReport {
+  applied: WorkerPolicy | 'none'
+  error: string | null
+}

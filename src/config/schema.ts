@@ -184,7 +184,8 @@ export const configSpec: Spec = {
       doc: 'The comparison pipeline, off the client path.',
       fields: {
         workers: { kind: 'number', integer: true, min: 0, max: 64, default: 0, doc: 'Worker threads for structural comparison; 0 means one less than the CPUs, at least 1.' },
-        workerNice: { kind: 'number', integer: true, min: 0, max: 19, default: 10, doc: 'How much lower the compare workers\' CPU priority is than the proxy\'s (Linux nice increment per thread), so comparison only uses CPU the client path leaves over; 0 keeps it equal.' },
+        workerPolicy: { kind: 'enum', values: ['idle', 'nice'], default: 'idle', doc: 'How compare workers yield the CPU to the client path (Linux). `idle`: the SCHED_IDLE policy (set with util-linux `chrt`), so any other runnable thread (the proxy, the upstreams on the same host) preempts a comparison at once; falls back to `nice` when that fails. `nice`: only a lower nice value (`workerNice`).' },
+        workerNice: { kind: 'number', integer: true, min: 0, max: 19, default: 10, doc: 'How much lower the compare workers\' CPU priority is than the proxy\'s (Linux nice increment per thread) with `workerPolicy: nice`, or when SCHED_IDLE cannot be set; 0 keeps it equal.' },
         queueSize: { kind: 'number', integer: true, min: 1, max: 1_000_000, default: 256, doc: 'Most exchanges waiting for a worker; more are dropped and counted (`diff_queue_full`). Kept small on purpose (every waiting exchange outlives the young generation and costs the proxy main thread GC time), but with room for a burst while the workers start.' },
         queueBytes: { kind: 'size', min: 1024, max: 16 * 1024 ** 3, default: 64 * 1024 ** 2, doc: 'Most captured body bytes waiting for a worker; more are dropped and counted.' },
         confidence: { kind: 'number', min: 0.5, max: 0.9999, default: 0.99, doc: 'Confidence of the noise test: a path is reported when the candidate\'s difference rate exceeds the primaries\' noise rate at this confidence.' },
@@ -283,7 +284,7 @@ export interface Config {
   defaultRoute: RouteKnobs
   routes: RouteConfig[]
   capture: { bodyLimit: number }
-  compare: { workers: number; workerNice: number; queueSize: number; queueBytes: number; confidence: number; maxPathsPerEndpoint: number; logDivergences: boolean }
+  compare: { workers: number; workerPolicy: 'idle' | 'nice'; workerNice: number; queueSize: number; queueBytes: number; confidence: number; maxPathsPerEndpoint: number; logDivergences: boolean }
   samples: { max: number; maxBytes: number; bodyBytes: number; perEndpointPerMinute: number }
   redact: { headers: string[]; fields: string[] }
 }
