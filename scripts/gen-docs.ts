@@ -104,7 +104,7 @@ export function metricsTable (): string {
     .filter((m) => m.name.startsWith('shadowsplit_'))
     .map((m) => {
       const labels = (m as unknown as { labelNames?: string[] }).labelNames ?? []
-      const type = m.constructor.name.toLowerCase()
+      const type = (m as unknown as { type: string }).type
       return `| \`${m.name}\` | ${type} | ${labels.map((l) => `\`${l}\``).join(', ')} | ${cell(m.help)} |`
     })
   return ['| metric | type | labels | meaning |', '|---|---|---|---|', ...rows].join('\n')

@@ -1,7 +1,9 @@
 // Prometheus metrics. Every label value is bounded: endpoint names are capped, methods and status classes are
-// folded into small fixed sets, and per-request label lookups go through a cache of bound children.
+// folded into small fixed sets, and per-request label lookups go through a cache of bound children. The series
+// updated on every request are FastCounter/FastHistogram (fast-metrics.ts); the rest are prom-client's own.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { HTTP_METHODS } from '../config/schema.ts'
+import { FastCounter, FastHistogram } from './fast-metrics.ts'
 
 export type Target = 'primary' | 'candidate' | 'secondary'
 export type Served = 'client' | 'shadow'
@@ -36,21 +38,21 @@ export interface RouteState {
 
 interface RequestChildren {
   count: { inc: () => void }
-  duration: { observe: (v: number) => void }
+  duration: { observe: (value: number) => void }
 }
 
 export class Metrics {
   readonly registry = new Registry()
-  readonly requests: Counter<string>
-  readonly duration: Histogram<string>
+  readonly requests: FastCounter
+  readonly duration: FastHistogram
   readonly rejected: Counter<string>
   readonly clientRequests: Counter<string>
   readonly skipped: Counter<string>
-  readonly delta: Histogram<string>
-  readonly exchanges: Counter<string>
-  readonly diffs: Counter<string>
-  readonly divergentFields: Counter<string>
-  readonly divergences: Counter<string>
+  readonly delta: FastHistogram
+  readonly exchanges: FastCounter
+  readonly diffs: FastCounter
+  readonly divergentFields: FastCounter
+  readonly divergences: FastCounter
   readonly diffDuration: Histogram<string>
   readonly samplesSkipped: Counter<string>
   #queueDepth: () => number = () => 0
@@ -63,13 +65,13 @@ export class Metrics {
   constructor () {
     const registers = [this.registry]
     collectDefaultMetrics({ register: this.registry })
-    this.requests = new Counter({
+    this.requests = new FastCounter({
       name: 'shadowsplit_requests_total',
       help: 'Upstream requests by target, by who consumed the answer (client or shadow), endpoint, method and status class (`error` when no response came).',
       labelNames: ['target', 'served', 'endpoint', 'method', 'status_class'],
       registers
     })
-    this.duration = new Histogram({
+    this.duration = new FastHistogram({
       name: 'shadowsplit_upstream_duration_seconds',
       help: 'Time from sending a request upstream to the last byte of its response; same buckets for every target.',
       labelNames: ['target', 'served', 'endpoint'],
@@ -94,32 +96,32 @@ export class Metrics {
       registers
     })
     for (const reason of SKIP_REASONS) this.#skipChildren.set(reason, this.skipped.labels(reason))
-    this.delta = new Histogram({
+    this.delta = new FastHistogram({
       name: 'shadowsplit_latency_delta_seconds',
       help: 'Candidate minus primary duration for the same request (negative: the candidate was faster).',
       labelNames: ['endpoint'],
       buckets: DELTA_BUCKETS,
       registers
     })
-    this.exchanges = new Counter({
+    this.exchanges = new FastCounter({
       name: 'shadowsplit_exchanges_total',
       help: 'Mirrored exchanges with both sides complete, handed to comparison.',
       labelNames: ['endpoint'],
       registers
     })
-    this.diffs = new Counter({
+    this.diffs = new FastCounter({
       name: 'shadowsplit_diffs_total',
       help: 'Exchanges by comparison result: match, diverge, noise_only (every difference explained by noise), error (a side without response, or the comparison failed), skipped (dropped before comparison).',
       labelNames: ['endpoint', 'result'],
       registers
     })
-    this.divergentFields = new Counter({
+    this.divergentFields = new FastCounter({
       name: 'shadowsplit_divergent_fields_total',
       help: 'Divergent requests by field path (index-free, capped per endpoint with `other`) and kind (status, header, body).',
       labelNames: ['endpoint', 'path', 'kind'],
       registers
     })
-    this.divergences = new Counter({
+    this.divergences = new FastCounter({
       name: 'shadowsplit_divergences_total',
       help: 'Divergent requests by their worst change: status > schema > value > header.',
       labelNames: ['endpoint', 'class'],
@@ -182,8 +184,8 @@ export class Metrics {
     let child = this.#children.get(key)
     if (child === undefined) {
       child = {
-        count: this.requests.labels(target, served, endpoint, m, cls),
-        duration: this.duration.labels(target, served, endpoint)
+        count: this.requests.child(target, served, endpoint, m, cls),
+        duration: this.duration.child(target, served, endpoint)
       }
       this.#children.set(key, child)
     }
