@@ -87,7 +87,7 @@ test('the proxy runs with the launcher\'s V8 heap flags, in the process that was
   const r = await startCli(['--primary', up.url])
   cleanups.push(async () => { r.child.kill('SIGTERM'); await r.exited })
   const argv = procCmdline(r.child.pid!)
-  for (const flag of ['--external-memory-accounted-in-global-limit', '--initial-old-space-size=256', '--max-semi-space-size=64', '--scavenger-max-new-space-capacity-mb=64', '--no-allocation-site-pretenuring']) {
+  for (const flag of ['--external-memory-accounted-in-global-limit', '--initial-old-space-size=256', '--max-semi-space-size=32', '--no-allocation-site-pretenuring']) {
     assert.ok(argv.includes(flag), `${flag} missing from ${argv.join(' ')}`)
   }
   assert.equal((await request(`http://127.0.0.1:${r.port}/x`)).status, 200)
