@@ -51,6 +51,11 @@ function cheap (a: SideInput, b: SideInput): boolean {
   return ca === cb && Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength).equals(b.body)
 }
 
+/** A buffer can move to a worker without a copy when it owns its whole ArrayBuffer. */
+function transferable (body: Uint8Array | null, out: ArrayBuffer[]): void {
+  if (body !== null && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) out.push(body.buffer)
+}
+
 const bytesOf = (ex: Exchange): number => ex.primary.body.length + ex.candidate.body.length + (ex.secondary?.body.length ?? 0)
 
 export class ComparePipeline {
@@ -139,10 +144,12 @@ export class ComparePipeline {
 
   #runCompare (ex: Exchange, { primary, candidate, secondary }: Sides): void {
     const { key, raw } = this.#rules(ex.request.route)
+    const transfer: ArrayBuffer[] = []
+    for (const s of [primary, candidate, secondary]) if (s !== null) transferable(s.body, transfer)
     // Bodies come back from the worker only for an exchange that may become a sample.
     const wantBodies = this.#deps.samples.wouldAdmit(ex.request.endpoint)
     const task: WorkerRequest = { type: 'compare', id: ++this.#seq, rulesKey: key, rules: raw, primary, candidate, secondary, wantBodies }
-    void this.#pool.run(task).then((reply) => {
+    void this.#pool.run(task, transfer).then((reply) => {
       if (!reply.ok || reply.type !== 'compare') {
         this.#deps.log.error({ endpoint: ex.request.endpoint, reason: reply.ok ? 'unexpected reply' : reply.error }, 'comparison failed')
         this.#deps.analysis.failed(ex)
@@ -181,6 +188,8 @@ export class ComparePipeline {
     const { config, samples, metrics, log } = this.#deps
     const c = config()
     const { key, raw } = this.#rules(ex.request.route)
+    const transfer: ArrayBuffer[] = []
+    for (const s of sides) transferable(s.body, transfer)
     const task: WorkerRequest = {
       type: 'sample', id: ++this.#seq, rulesKey: key, rules: raw, primary: sides[0], candidate: sides[1],
       differences: verdict.reported,
@@ -190,7 +199,7 @@ export class ComparePipeline {
     }
     const extra = new Set(c.redact.headers.map((h) => h.toLowerCase()))
     const fields = new Set(c.redact.fields.map((f) => f.toLowerCase()))
-    void this.#pool.run(task).then((reply) => {
+    void this.#pool.run(task, transfer).then((reply) => {
       if (!reply.ok || reply.type !== 'sample') {
         metrics.samplesSkipped.inc({ reason: 'failed' })
         log.warn({ endpoint: ex.request.endpoint, reason: reply.ok ? 'unexpected reply' : reply.error }, 'sample could not be built')

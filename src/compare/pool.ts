@@ -1,7 +1,5 @@
 // A fixed set of compare workers. Each worker holds a few tasks at once: when the main thread is busy serving
 // traffic it answers worker messages late, and a worker with only one task would sit idle in the meantime.
-// Tasks given in one turn of the event loop leave in one message per worker (setImmediate), and a route's rules
-// go to each worker once per version: a message costs the main thread a few microseconds whatever it holds.
 // The caller queues (bounded) and only submits while a worker has room. A crashed worker fails its tasks and
 // is replaced.
 import { Worker } from 'node:worker_threads'
@@ -10,10 +8,6 @@ import type { PriorityReport, WorkerOptions, WorkerReply, WorkerRequest } from '
 interface Slot {
   worker: Worker
   pending: Map<number, (reply: WorkerReply) => void>
-  /** Tasks waiting for this turn's batch. */
-  outbox: WorkerRequest[]
-  /** The rules key this worker was last sent for each route. */
-  rulesSent: Map<string, string>
 }
 
 const WORKER_FILE = new URL('./worker.ts', import.meta.url)
@@ -37,15 +31,13 @@ export class WorkerPool {
   }
 
   #spawn (): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: this.#options }), pending: new Map(), outbox: [], rulesSent: new Map() }
+    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: this.#options }), pending: new Map() }
     slot.worker.unref()
-    slot.worker.on('message', (replies: WorkerReply[] | PriorityReport) => {
-      if (!Array.isArray(replies)) { this.#onPriority(replies); return }
-      for (const reply of replies) {
-        const settle = slot.pending.get(reply.id)
-        slot.pending.delete(reply.id)
-        settle?.(reply)
-      }
+    slot.worker.on('message', (reply: WorkerReply | PriorityReport) => {
+      if ('applied' in reply) { this.#onPriority(reply); return }
+      const settle = slot.pending.get(reply.id)
+      slot.pending.delete(reply.id)
+      settle?.(reply)
       this.#onRoom()
     })
     const fail = (error: string): void => {
@@ -54,7 +46,6 @@ export class WorkerPool {
       this.#slots[i] = this.#spawn()
       for (const [id, settle] of slot.pending) settle({ id, type: 'compare', ok: false, error })
       slot.pending.clear()
-      slot.outbox = []
       this.#onRoom()
     }
     slot.worker.on('error', (err) => fail(`compare worker crashed: ${err.message}`))
@@ -73,33 +64,19 @@ export class WorkerPool {
   }
 
   /** Runs a task on the least busy worker; call only when `hasRoom`. */
-  run (task: WorkerRequest): Promise<WorkerReply> {
+  run (task: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     const slot = this.#leastBusy()
     if (slot === null) throw new Error('every compare worker is full')
-    const route = task.rulesKey.slice(0, task.rulesKey.lastIndexOf('#'))
-    if (slot.rulesSent.get(route) === task.rulesKey) delete task.rules
-    else slot.rulesSent.set(route, task.rulesKey)
-    if (this.#flushing === null) this.#flushing = setImmediate(this.#flush)
-    slot.outbox.push(task)
-    return new Promise((resolve) => { slot.pending.set(task.id, resolve) })
-  }
-
-  #flushing: NodeJS.Immediate | null = null
-
-  readonly #flush = (): void => {
-    this.#flushing = null
-    for (const slot of this.#slots) {
-      if (slot.outbox.length === 0) continue
-      slot.worker.postMessage(slot.outbox)
-      slot.outbox = []
-    }
+    return new Promise((resolve) => {
+      slot.pending.set(task.id, resolve)
+      slot.worker.postMessage(task, transfer)
+    })
   }
 
   get size (): number { return this.#slots.length }
 
   async close (): Promise<void> {
     this.#closed = true
-    if (this.#flushing !== null) clearImmediate(this.#flushing)
     await Promise.all(this.#slots.map(async (s) => await s.worker.terminate()))
   }
 }

@@ -1,15 +1,12 @@
-// Messages between the main thread and compare workers: plain data, bodies as views into shared memory. Tasks go
-// to a worker in batches (WorkerRequest[]), and its replies come back in batches (WorkerReply[]): one message per
-// turn of the event loop instead of one per task.
+// Messages between the main thread and compare workers: plain data, bodies as transferable Uint8Arrays.
 import type { CompareResult, CompareRulesConfig, Difference, SideInput } from './types.ts'
 import type { SampleView } from './sample-view.ts'
 
 interface Base {
   id: number
-  /** `ROUTE#N`: changes whenever a route's rules change, so workers compile each version once. */
+  /** Changes whenever a route's rules change, so workers compile each version once. */
   rulesKey: string
-  /** The rules behind `rulesKey`, sent only with the first task of that key to each worker. */
-  rules?: Partial<CompareRulesConfig>
+  rules: Partial<CompareRulesConfig>
 }
 
 export interface CompareRequest extends Base {

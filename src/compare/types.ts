@@ -1,5 +1,5 @@
 // Shapes shared by the comparison engine and the worker that runs it. Everything here is plain data so a
-// SideInput can cross a worker boundary by structured clone (a body in shared memory crosses by reference).
+// SideInput can cross a worker boundary by structured clone (with body.buffer in the transfer list).
 
 /** One side of a mirrored exchange, as captured by the proxy. */
 export interface SideInput {

@@ -1,6 +1,5 @@
-// The compare worker: structural comparison and sample building off the main thread. Bodies arrive as views
-// into memory shared with the main thread (capture.ts); they are handed back only when the main thread may want
-// a sample.
+// The compare worker: structural comparison and sample building off the main thread. Bodies arrive as
+// transferred buffers; they are handed back (transferred again) only when the main thread may want a sample.
 import { parentPort, workerData } from 'node:worker_threads'
 import { readFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
@@ -11,7 +10,7 @@ import type { CompiledRules } from './compare-sides.ts'
 import { redactDifferences, sampleView } from './sample-view.ts'
 import type { PriorityReport, WorkerOptions, WorkerPolicy, WorkerRequest, WorkerReply } from './protocol.ts'
 
-const rules = new Map<string, { key: string; compiled: CompiledRules }>()
+const rules = new Map<string, CompiledRules>()
 
 /**
  * Comparison only gets CPU the client path leaves over (Linux; elsewhere the worker keeps the process priority).
@@ -49,41 +48,41 @@ function lowerPriority (policy: WorkerPolicy, nice: number): PriorityReport {
 const options = (workerData ?? {}) as Partial<WorkerOptions>
 parentPort!.postMessage(lowerPriority(options.policy ?? 'nice', options.nice ?? 0))
 
-/** Compiled rules by route, each with the key it was compiled for: a new key replaces its route's old one. */
 function rulesFor (key: string, config: WorkerRequest['rules']): CompiledRules {
-  const route = key.slice(0, key.lastIndexOf('#'))
-  const known = rules.get(route)
-  if (known !== undefined && known.key === key) return known.compiled
-  if (config === undefined) throw new Error(`rules ${key} were never sent to this worker`)
-  const compiled = compileRules(config)
-  rules.set(route, { key, compiled })
+  let compiled = rules.get(key)
+  if (compiled === undefined) {
+    compiled = compileRules(config)
+    if (rules.size > 256) rules.clear()
+    rules.set(key, compiled)
+  }
   return compiled
 }
 
-function handle (msg: WorkerRequest): WorkerReply {
+function handle (msg: WorkerRequest): [WorkerReply, ArrayBuffer[]] {
   const compiled = rulesFor(msg.rulesKey, msg.rules)
   if (msg.type === 'compare') {
     const started = performance.now()
     const pc = compareSidesDetailed(msg.primary, msg.candidate, compiled)
     const ps = msg.secondary === null ? null : compareSidesDetailed(msg.primary, msg.secondary, compiled)
     const ms = performance.now() - started
-    const bodies: [Uint8Array | null, Uint8Array | null] | null = pc.differences.length === 0 || !msg.wantBodies ? null : [msg.primary.body, msg.candidate.body]
-    return { id: msg.id, type: 'compare', ok: true, pc, ps, ms, bodies }
+    if (pc.differences.length === 0 || !msg.wantBodies) return [{ id: msg.id, type: 'compare', ok: true, pc, ps, ms, bodies: null }, []]
+    const bodies: [Uint8Array | null, Uint8Array | null] = [msg.primary.body, msg.candidate.body]
+    const transfer = bodies.filter((b): b is Uint8Array => b !== null).map((b) => b.buffer as ArrayBuffer)
+    return [{ id: msg.id, type: 'compare', ok: true, pc, ps, ms, bodies }, transfer]
   }
   const fields = new Set(msg.redactFields.map((f) => f.toLowerCase()))
   const view = sampleView(msg.primary, msg.candidate, compiled, fields, msg.bodyBytes)
   const headers = new Set(msg.redactHeaders)
-  return { id: msg.id, type: 'sample', ok: true, view, differences: redactDifferences(msg.differences, fields, headers) }
+  return [{ id: msg.id, type: 'sample', ok: true, view, differences: redactDifferences(msg.differences, fields, headers) }, []]
 }
 
-parentPort!.on('message', (batch: WorkerRequest[]) => {
-  const replies: WorkerReply[] = []
-  for (const msg of batch) {
-    try {
-      replies.push(handle(msg))
-    } catch (err) {
-      replies.push({ id: msg.id, type: msg.type, ok: false, error: (err as Error).message })
-    }
+parentPort!.on('message', (msg: WorkerRequest) => {
+  let reply: WorkerReply
+  let transfer: ArrayBuffer[] = []
+  try {
+    [reply, transfer] = handle(msg)
+  } catch (err) {
+    reply = { id: msg.id, type: msg.type, ok: false, error: (err as Error).message }
   }
-  parentPort!.postMessage(replies)
+  parentPort!.postMessage(reply, transfer)
 })
