@@ -37,7 +37,6 @@ export interface CompareBenchOptions {
 const BAR = 0.6
 const PAIRS = 16
 
-
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima']
 
 function item (r: () => number, id: number): Record<string, unknown> {

@@ -54,10 +54,10 @@ export function categoryOf (essence: string): BodyCategory {
 const UTF8 = new TextDecoder()
 const decoders = new Map<string, TextDecoder>()
 
-/** Bytes to text per charset; a label TextDecoder does not know falls back to UTF-8. */
 /** No charset parameter means UTF-8 for the types compared as text here (JSON has no other). */
 export const isUtf8 = (charset: string | null): charset is null | 'utf-8' | 'utf8' => charset === null || charset === 'utf-8' || charset === 'utf8'
 
+/** Bytes to text per charset; a label TextDecoder does not know falls back to UTF-8. */
 export function decodeText (bytes: Uint8Array, charset: string | null): string {
   if (isUtf8(charset)) return UTF8.decode(bytes)
   let decoder = decoders.get(charset)

@@ -72,7 +72,7 @@ export class ComparePipeline {
     const workers = c.workers || Math.max(1, availableParallelism() - 1)
     let warned = false
     this.#pool = new WorkerPool(workers, () => this.#pump(), { policy: c.workerPolicy, nice: c.workerNice }, (r) => {
-      if (r.error === null || warned || process.platform !== 'linux') return
+      if (r.error === null || warned) return
       warned = true
       deps.log.warn({ asked: c.workerPolicy, applied: r.applied, reason: r.error }, 'compare workers could not lower their CPU priority as configured')
     })

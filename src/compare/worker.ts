@@ -16,7 +16,7 @@ const rules = new Map<string, CompiledRules>()
  * Comparison only gets CPU the client path leaves over (Linux; elsewhere the worker keeps the process priority).
  * `idle` puts this thread under SCHED_IDLE: any other runnable thread preempts it as soon as it wakes, where a
  * niced thread may still finish its time slice first (measured: mirror + compare of 20 KB pairs at a fixed rate,
- * client p50 1.2-1.3 ms with nice +10, 1.0 ms with SCHED_IDLE, pass-through 0.9-1.0 ms). Node has no call for
+ * client p50 1.2-1.3 ms with nice +10, 0.95-1.2 ms with SCHED_IDLE, pass-through 0.9-1.0 ms). Node has no call for
  * it, so util-linux's `chrt` sets it, once per worker. Scheduling attributes are per thread on Linux, and this
  * thread's id is the first field of /proc/thread-self/stat. Reports what took effect.
  */
@@ -25,7 +25,8 @@ function lowerPriority (policy: WorkerPolicy, nice: number): PriorityReport {
   try {
     tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])
   } catch {
-    return { applied: 'none', error: 'no /proc/thread-self (not Linux)' }
+    // Not Linux (or a kernel without /proc/thread-self): per-thread priorities are not ours to set, nothing to report.
+    return { applied: 'none', error: null }
   }
   let error: string | null = null
   if (policy === 'idle') {
