@@ -56,6 +56,50 @@ test('the copy is sent while the primary is still answering, not after', async (
   await p.stop(); await slowPrimary.close(); await fast.close()
 })
 
+test('mirrorTiming after_response: the copy (and the secondary\'s) leaves once the client\'s response is finished', async () => {
+  let primaryEnded = 0
+  const slowPrimary = await startUpstream((_req, res) => setTimeout(() => { primaryEnded = performance.now(); res.end('slow') }, 300))
+  const arrivals: Array<[string, number]> = []
+  const stamp = (who: string) => (_req: unknown, res: import('node:http').ServerResponse) => { arrivals.push([who, performance.now()]); res.end(who) }
+  const fast = await startUpstream(stamp('candidate'))
+  const second = await startUpstream(stamp('secondary'))
+  const p = await startProxy({ primary: slowPrimary.url, candidate: fast.url, secondary: second.url }, {
+    defaultRoute: { mirrorTiming: 'after_response' },
+    routes: [{ name: 'writes', match: { prefix: '/write' }, mirrorMethods: ['POST'] }]
+  })
+  try {
+    const res = await request(`${p.url}/later`)
+    assert.equal(res.body.toString(), 'slow')
+    await eventually(() => arrivals.length === 2, 3000, 'both copies')
+    assert.ok(primaryEnded > 0)
+    for (const [who, at] of arrivals) assert.ok(at >= primaryEnded, `${who} got its copy ${(primaryEnded - at).toFixed(0)} ms before the primary answered`)
+    assert.equal(fast.seen[0].headers['x-shadowsplit-shadow'], '1')
+    assert.equal(fast.seen[0].headers['x-forwarded-for'], slowPrimary.seen[0].headers['x-forwarded-for'], 'built from the client connection')
+
+    // A request body is copied while it streams to the primary, and sent after the response all the same.
+    const body = randomBytes(100 * 1024)
+    arrivals.length = 0
+    primaryEnded = 0
+    assert.equal((await request(`${p.url}/write/later`, { method: 'POST', body })).body.toString(), 'slow')
+    await eventually(() => arrivals.length === 2, 3000, 'both copies of the write')
+    for (const [who, at] of arrivals) assert.ok(at >= primaryEnded, `${who}: the write's copy left before the primary answered`)
+    assert.equal(sha(fast.seen.find((r) => r.url === '/write/later')!.body), sha(body))
+
+    // A client that gives up before the primary answers still gets its copy sent (as with `concurrent`), and
+    // the budget slot comes back.
+    arrivals.length = 0
+    const ac = new AbortController()
+    const gone = fetch(`${p.url}/abandoned`, { signal: ac.signal }).catch(() => null)
+    await eventually(() => slowPrimary.seen.some((r) => r.url === '/abandoned'), 3000, 'the primary request')
+    ac.abort()
+    await gone
+    await eventually(() => arrivals.length === 2, 3000, 'the copies of the abandoned request')
+    await eventually(async () => metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_candidate_inflight') === 0, 3000, 'the budget slot back')
+  } finally {
+    await p.stop(); await slowPrimary.close(); await fast.close(); await second.close()
+  }
+})
+
 test('request bodies reach both sides intact when the route mirrors writes', async () => {
   const body = randomBytes(200 * 1024)
   const res = await request(`${proxy.url}/write/x`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } })

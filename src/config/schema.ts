@@ -67,6 +67,7 @@ export const routeKnobFields: Record<string, Spec> = {
   reverseShadow: { kind: 'boolean', default: false, doc: 'Mirror requests served by the candidate to the primary, so comparison continues during a canary.' },
   mirrorMethods: { kind: 'list', commaString: true, default: [...SAFE_METHODS], of: { kind: 'enum', values: HTTP_METHODS, doc: 'method' }, doc: 'Methods that may be mirrored. Adding unsafe methods duplicates writes in the candidate\'s database.' },
   mirrorBodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Largest request body copied for a mirror; larger bodies still stream to the primary and the mirror is skipped (`body_too_large`).' },
+  mirrorTiming: { kind: 'enum', values: ['concurrent', 'after_response'], default: 'concurrent', doc: 'When a copy is sent. `concurrent`: with the serving request (as soon as a request body is copied), so both versions see the request at the same moment. `after_response`: once the client\'s response is finished, so the copy\'s work (the candidate\'s CPU, its socket and response on the proxy) never overlaps the exchange it copies: lower client latency when the proxy shares CPUs with the candidate or is busy, at the cost of the candidate seeing each request later by the primary\'s response time (more noise in time-dependent fields; a secondary is sent with the copy, so noise learning sees the same offset).' },
   secondaryPercent: percent('Share of mirrored requests also sent to the secondary, to learn noise.', 100),
   budget,
   compare: compareRules
@@ -240,6 +241,7 @@ export interface RouteKnobs {
   reverseShadow: boolean
   mirrorMethods: string[]
   mirrorBodyLimit: number
+  mirrorTiming: 'concurrent' | 'after_response'
   secondaryPercent: number
   budget: BudgetConfig
   compare: CompareRules

@@ -137,37 +137,58 @@ export class Proxy {
     const withSecondary = this.secondary !== null && (k.secondaryPercent >= 100 || Math.random() * 100 < k.secondaryPercent)
     const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served }, withSecondary, this.onExchange)
     const budget = route.budget
-    const copyTo = (target: Target, body: Buffer | null, onDone: (result: UpstreamResult) => void): void => {
+    // Built now: with `after_response` the client's socket may be gone (or serving its next request) at send time.
+    const shadowHeaders = (target: Target): string[] => upstreamRequestHeaders(req.rawHeaders, this.#info(req, target, SHADOW_MARK))
+    const copyHeaders = { shadow: shadowHeaders(shadow), secondary: withSecondary ? shadowHeaders('secondary') : [] }
+    const copyTo = (target: Target, headers: string[], body: Buffer | null, onDone: (result: UpstreamResult) => void): void => {
       new ShadowCall({
         ...opts,
         group: this.#group(target),
         target,
         served: 'shadow',
-        headers: upstreamRequestHeaders(req.rawHeaders, this.#info(req, target, SHADOW_MARK)),
+        headers,
         body,
         captureLimit: this.config.capture.bodyLimit
       }, budget.config.timeout, onDone).start()
     }
     const send = (body: Buffer | null): void => {
       this.counters?.countMirrored(endpoint)
-      copyTo(shadow, body, (result) => {
+      copyTo(shadow, copyHeaders.shadow, body, (result) => {
         budget.release(result.error === null)
         exchange.add(result)
       })
-      if (withSecondary) copyTo('secondary', body, (result) => exchange.add(result))
+      if (withSecondary) copyTo('secondary', copyHeaders.secondary, body, (result) => exchange.add(result))
+    }
+    // The copy leaves once its body is copied (none: at once) and, with `after_response`, the client's response is finished.
+    const afterResponse = k.mirrorTiming === 'after_response'
+    let body: Buffer | null | undefined = hasBody ? undefined : null
+    let clientDone = false
+    let sent = false
+    const maybeSend = (): void => {
+      if (sent || body === undefined || (afterResponse && !clientDone)) return
+      sent = true
+      send(body)
     }
     let copy: BodyCopy | null = null
     if (hasBody) {
-      copy = new BodyCopy(route.knobs.mirrorBodyLimit, (outcome) => {
-        if ('body' in outcome) { send(outcome.body); return }
+      copy = new BodyCopy(k.mirrorBodyLimit, (outcome) => {
+        if ('body' in outcome) { body = outcome.body; maybeSend(); return }
         budget.cancel()
         exchange.cancel()
         this.metrics.skip(outcome.skipped)
       })
     }
-    const hooks: ClientHooks = { ...this.#hooks, onResult: (r) => { copy?.abandon(); exchange.add(r) } }
+    const hooks: ClientHooks = {
+      ...this.#hooks,
+      onResult: (r) => {
+        copy?.abandon()
+        clientDone = true
+        maybeSend()
+        exchange.add(r)
+      }
+    }
     new ClientCall({ ...opts, body: copy === null ? null : copy.tee(req), captureLimit: this.config.capture.bodyLimit }, req, res, hooks).start()
-    if (copy === null) send(null)
+    maybeSend()
   }
 
   /** Which side serves the client: the override header, else the route's split share (sticky when keyed). */
