@@ -1,6 +1,9 @@
 // Starts shadowsplit the way an operator would (bin/shadowsplit.js and flags only) and waits for /readyz.
 import { fileURLToPath } from 'node:url'
-import { startProcess } from './processes.ts'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { removeOnExit, startProcess } from './processes.ts'
 import type { Managed } from './processes.ts'
 import { freePort, waitForHttpOk, HOST } from './net.ts'
 
@@ -12,6 +15,8 @@ export interface ShadowsplitOptions {
   candidate?: string
   mode: 'mirror' | 'split' | 'off'
   mirrorPercent?: number
+  /** Config file contents (JSON) for what has no flag, e.g. route knobs. */
+  config?: Record<string, unknown>
 }
 
 export interface RunningShadowsplit {
@@ -31,6 +36,13 @@ export async function startShadowsplit (o: ShadowsplitOptions): Promise<RunningS
   args.push('--mode', o.mode)
   if (o.mirrorPercent !== undefined) args.push('--mirror-percent', String(o.mirrorPercent))
   args.push('--listen', `${HOST}:${port}`, '--admin-listen', `${HOST}:${adminPort}`, '--log-level', 'warn')
+  if (o.config !== undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shadowsplit-bench-config-'))
+    removeOnExit(dir)
+    const file = path.join(dir, 'config.json')
+    writeFileSync(file, JSON.stringify(o.config))
+    args.push('--config', file)
+  }
   // Same Node as the harness: bin/shadowsplit.js would otherwise pick whatever `node` is on PATH.
   const proc = startProcess(o.name, process.execPath, [BIN, ...args])
   try {

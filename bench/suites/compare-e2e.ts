@@ -8,6 +8,8 @@
 // Bar, on the fixed-rate runs: median over rounds of (mirror p99 / pass-through p99) ≤ 1.5. At saturation the
 // latency ratio is mostly the inverse throughput ratio (mirroring doubles one event loop's upstream work), which
 // is not what the bar asks.
+// Context, no bar: a third proxy with `mirrorTiming: after_response` (copies leave once the client's response is
+// finished) at the same fixed rate, to show what that option changes for clients.
 // The mirror target's /metrics are diffed around every run, and the run is not over until its compare queue
 // has drained: a backlog left behind would burn CPU during the next target's run.
 import { checkServesPayload, startStaticJson } from '../lib/upstream.ts'
@@ -38,8 +40,10 @@ const N = {
   passSat: `${PASS} — saturation (context)`,
   mirrorSat: `${MIRROR} — saturation (context)`,
   passFixed: `${PASS} — fixed rate`,
-  mirrorFixed: `${MIRROR} — fixed rate`
+  mirrorFixed: `${MIRROR} — fixed rate`,
+  afterFixed: `${MIRROR}, mirrorTiming after_response — fixed rate (context)`
 }
+const AFTER_CONFIG = { defaultRoute: { mirrorTiming: 'after_response' } }
 const DRAIN_MAX_MS = 30_000
 const RESULTS = ['match', 'diverge', 'noise_only', 'error', 'skipped'] as const
 const COMPARED = ['match', 'diverge', 'noise_only'] as const
@@ -322,6 +326,10 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     stops.push(pass.stop)
     const mirror = await startShadowsplit({ name: 'shadowsplit (mirror + compare)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100 })
     stops.push(mirror.stop)
+    const after = await startShadowsplit({
+      name: 'shadowsplit (mirror + compare, after_response)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100, config: AFTER_CONFIG
+    })
+    stops.push(after.stop)
 
     // The fixed rate of a round comes from the pass-through saturation run of the same round, which runs first.
     let passSatRps = Number.NaN
@@ -337,8 +345,10 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     }
     const passHooks = hooks(pass.proc, pass.metricsUrl, primary, null)
     const mirrorHooks = hooks(mirror.proc, mirror.metricsUrl, primary, candidate)
+    const afterHooks = hooks(after.proc, after.metricsUrl, primary, candidate)
     const passUrl = pass.url + LOAD_PATH
     const mirrorUrl = mirror.url + LOAD_PATH
+    const afterUrl = after.url + LOAD_PATH
     // Per round: pass-through then mirror at saturation, then pass-through then mirror at the fixed rate (ABAB in
     // each phase). Warm-ups only for the saturation targets: the fixed-rate targets are the same two processes.
     const targets: Array<Target<E2EExtra>> = [
@@ -351,10 +361,13 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       },
       { name: N.mirrorSat, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks },
       { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false },
-      { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false }
+      { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false },
+      // Warmed up like the saturation targets (closed loop), since no other run of this process precedes it.
+      { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad }
     ]
     await checkServesPayload(PASS, passUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(MIRROR, mirrorUrl, JSON_BODIES.primary, 'application/json')
+    await checkServesPayload(N.afterFixed, afterUrl, JSON_BODIES.primary, 'application/json')
 
     const { samples, aborted } = await runRounds(targets, ctx)
     const runs = (name: string): Runs => samples.get(name) ?? []
@@ -373,7 +386,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     // Fixed rate: the bar.
     const fixedHeaders = ['target', 'offered req/s', ...STANDARD_HEADERS.map((h) => (h === 'req/s' ? 'achieved req/s' : h)), 'achieved / offered',
       ...threadHeaders, 'p99 vs pass-through', 'achieved req/s vs pass-through']
-    const fixedRows = [N.passFixed, N.mirrorFixed].map((name) => [
+    const fixedRows = [N.passFixed, N.mirrorFixed, N.afterFixed].map((name) => [
       name,
       fmtInt(median(offered(name))),
       ...standardCells(runs(name)),
@@ -384,6 +397,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     ])
     const roundRows = runs(N.passFixed).map((s, i) => {
       const m = runs(N.mirrorFixed)[i]
+      const a = runs(N.afterFixed)[i]
       const sat = runs(N.passSat)[i]
       return [
         String(i + 1),
@@ -393,11 +407,13 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         m === undefined ? 'n/a' : fmtInt(m.load.rps),
         fmtMs(s.load.p99Ms),
         m === undefined ? 'n/a' : fmtMs(m.load.p99Ms),
-        m === undefined ? 'n/a' : fmtRatio(m.load.p99Ms / s.load.p99Ms)
+        m === undefined ? 'n/a' : fmtRatio(m.load.p99Ms / s.load.p99Ms),
+        a === undefined ? 'n/a' : fmtMs(a.load.p99Ms),
+        a === undefined ? 'n/a' : fmtRatio(a.load.p99Ms / s.load.p99Ms)
       ]
     })
-    const roundHeaders = ['round', 'pass-through req/s at saturation', 'offered req/s (both targets)', 'pass-through achieved', 'mirror achieved',
-      'pass-through p99', 'mirror p99', 'mirror / pass-through p99']
+    const roundHeaders = ['round', 'pass-through req/s at saturation', 'offered req/s (all targets)', 'pass-through achieved', 'mirror achieved',
+      'pass-through p99', 'mirror p99', 'mirror / pass-through p99', 'after_response p99 (context)', 'after_response / pass-through p99']
 
     const bar = ratio(p99(N.mirrorFixed), p99(N.passFixed))
     const satP99 = ratio(p99(N.mirrorSat), p99(N.passSat))
@@ -426,6 +442,9 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       `of the mirror target's own (median per round; per round: ${ofMirrorSat.map((p) => p.toFixed(0)).join(', ')} %).`)
     fixedNotes.push(`- context: mirror + compare / pass-through achieved req/s ${loadRatio.text}`)
     fixedNotes.push(`- context: mirror + compare / pass-through p50 ${ratio(p50(N.mirrorFixed), p50(N.passFixed)).text}`)
+    const afterCompared = median(extras(runs(N.afterFixed)).map((x) => share(comparedOf(x), x.clientRequests)))
+    fixedNotes.push(`- context: with \`mirrorTiming: after_response\` (a third proxy, config ${JSON.stringify(AFTER_CONFIG)}), mirror + compare / pass-through ` +
+      `p99 ${ratio(p99(N.afterFixed), p99(N.passFixed)).text}, p50 ${ratio(p50(N.afterFixed), p50(N.passFixed)).text}; it compared ${fmtPct(afterCompared)} of its client requests.`)
 
     // Saturation: context only.
     const satHeaders = ['target', ...STANDARD_HEADERS, ...threadHeaders, 'p99 vs pass-through', 'req/s vs pass-through']
@@ -444,6 +463,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         'so every compared exchange is a parsed, walked, diverging pair.',
       `- pass-through: \`${pass.command}\``,
       `- mirror: \`${mirror.command}\` (compare workers, queue size and sampling left at their defaults)`,
+      `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
       '',
       'Each round runs both targets at saturation first (closed loop, as fast as they answer), then both at the same fixed offered rate, ' +
         'each phase in turn (pass-through, mirror). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
