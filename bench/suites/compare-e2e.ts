@@ -349,8 +349,9 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const passUrl = pass.url + LOAD_PATH
     const mirrorUrl = mirror.url + LOAD_PATH
     const afterUrl = after.url + LOAD_PATH
-    // Per round: pass-through then mirror at saturation, then pass-through then mirror at the fixed rate (ABAB in
-    // each phase). Warm-ups only for the saturation targets: the fixed-rate targets are the same two processes.
+    // Per round: pass-through then mirror at saturation, then pass-through, mirror and the after_response proxy at
+    // the fixed rate. Warm-ups for the saturation targets and the after_response proxy: the other fixed-rate targets
+    // are the same two processes as the saturation ones.
     const targets: Array<Target<E2EExtra>> = [
       {
         name: N.passSat,
@@ -466,7 +467,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
       '',
       'Each round runs both targets at saturation first (closed loop, as fast as they answer), then both at the same fixed offered rate, ' +
-        'each phase in turn (pass-through, mirror). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+        'each phase in turn (pass-through, mirror; at the fixed rate the after_response proxy last, as context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',
