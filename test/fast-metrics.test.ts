@@ -24,6 +24,10 @@ test('FastCounter exposes what a prom-client Counter does (text and JSON)', asyn
   ours.reset()
   theirs.reset()
   assert.equal(await b.metrics(), await a.metrics())
+  // A child bound before the reset keeps counting, like prom-client's.
+  bound.inc()
+  boundTheirs.inc()
+  assert.equal(await b.metrics(), await a.metrics())
 })
 
 test('FastHistogram exposes what a prom-client Histogram does, negative buckets and edges included', async () => {
@@ -40,9 +44,15 @@ test('FastHistogram exposes what a prom-client Histogram does, negative buckets 
     ours.observe({ endpoint }, v)
   }
   const child = ours.child('/z')
-  for (const v of [0.002, 0.02]) { child.observe(v); theirs.observe({ endpoint: '/z' }, v) }
+  const childTheirs = theirs.labels('/z')
+  for (const v of [0.002, 0.02]) { child.observe(v); childTheirs.observe(v) }
   assert.equal(await b.metrics(), await a.metrics())
   assert.deepEqual(await b.getMetricsAsJSON(), await a.getMetricsAsJSON())
+  ours.reset()
+  theirs.reset()
+  child.observe(0.2)
+  childTheirs.observe(0.2)
+  assert.equal(await b.metrics(), await a.metrics(), 'a child bound before a reset keeps observing')
   assert.throws(() => ours.observe({ endpoint: '/x' }, Number.NaN), /finite/)
   assert.throws(() => ours.observe({}, 1), /label endpoint missing/)
 })

@@ -19,6 +19,8 @@ abstract class FastMetric<S extends { labels: Labels }> {
   readonly aggregator = 'sum'
   readonly labelNames: readonly string[]
   protected series = new Map<string, S>()
+  /** Bumped by reset(), so bound children find their series again instead of counting into a dropped one. */
+  #generation = 0
 
   constructor (o: Options) {
     this.name = o.name
@@ -41,6 +43,19 @@ abstract class FastMetric<S extends { labels: Labels }> {
       this.series.set(key, s)
     }
     return s
+  }
+
+  /** The series of these label values, looked up once and again only after a reset. */
+  protected bound (values: readonly string[]): () => S {
+    let s = this.seriesOf(values)
+    let generation = this.#generation
+    return () => {
+      if (generation !== this.#generation) {
+        s = this.seriesOf(values)
+        generation = this.#generation
+      }
+      return s
+    }
   }
 
   protected valuesOf (labels: Labels): string[] {
@@ -66,6 +81,7 @@ abstract class FastMetric<S extends { labels: Labels }> {
 
   reset (): void {
     this.series.clear()
+    this.#generation++
   }
 }
 
@@ -82,8 +98,8 @@ export class FastCounter extends FastMetric<CounterSeries> {
 
   /** A bound series for a hot path: the lookup happens once. */
   child (...values: string[]): { inc: () => void } {
-    const s = this.seriesOf(values)
-    return { inc: () => { s.value++ } }
+    const series = this.bound(values)
+    return { inc: () => { series().value++ } }
   }
 
   protected values (): MetricValue[] {
@@ -112,8 +128,8 @@ export class FastHistogram extends FastMetric<HistogramSeries> {
 
   /** A bound series for a hot path: the lookup happens once. */
   child (...values: string[]): { observe: (value: number) => void } {
-    const s = this.seriesOf(values)
-    return { observe: (value: number) => this.#record(s, value) }
+    const series = this.bound(values)
+    return { observe: (value: number) => this.#record(series(), value) }
   }
 
   #record (s: HistogramSeries, value: number): void {
