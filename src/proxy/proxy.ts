@@ -138,8 +138,8 @@ export class Proxy {
     const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served }, withSecondary, this.onExchange)
     const budget = route.budget
     // Built now: with `after_response` the client's socket may be gone (or serving its next request) at send time.
-    const shadowHeaders = (target: Target): string[] => upstreamRequestHeaders(req.rawHeaders, this.#info(req, target, SHADOW_MARK))
-    const copyHeaders = { shadow: shadowHeaders(shadow), secondary: withSecondary ? shadowHeaders('secondary') : [] }
+    const shadowHeaders = upstreamRequestHeaders(req.rawHeaders, this.#info(req, shadow, SHADOW_MARK))
+    const secondaryHeaders = withSecondary ? upstreamRequestHeaders(req.rawHeaders, this.#info(req, 'secondary', SHADOW_MARK)) : null
     const copyTo = (target: Target, headers: string[], body: Buffer | null, onDone: (result: UpstreamResult) => void): void => {
       new ShadowCall({
         ...opts,
@@ -153,11 +153,11 @@ export class Proxy {
     }
     const send = (body: Buffer | null): void => {
       this.counters?.countMirrored(endpoint)
-      copyTo(shadow, copyHeaders.shadow, body, (result) => {
+      copyTo(shadow, shadowHeaders, body, (result) => {
         budget.release(result.error === null)
         exchange.add(result)
       })
-      if (withSecondary) copyTo('secondary', copyHeaders.secondary, body, (result) => exchange.add(result))
+      if (secondaryHeaders !== null) copyTo('secondary', secondaryHeaders, body, (result) => exchange.add(result))
     }
     // The copy leaves once its body is copied (none: at once) and, with `after_response`, the client's response is finished.
     const afterResponse = k.mirrorTiming === 'after_response'
