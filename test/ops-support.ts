@@ -4,8 +4,6 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess, SpawnOptions } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
 import { Metrics, SKIP_REASONS } from '../src/observe/metrics.ts'
@@ -365,13 +363,7 @@ export function promqlProblems (expr: string, catalogue: Map<string, MetricInfo>
 
 // -------------------------------------------------------------------------------------------------- processes
 
-export async function freePort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
+export { freePort } from './helpers/ports.ts'
 
 export interface Exit { code: number | null; signal: string | null; stdout: string; stderr: string }
 

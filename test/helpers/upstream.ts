@@ -1,9 +1,8 @@
 // Real HTTP servers on loopback that play primary, candidate or secondary in tests.
 import http from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { readFileSync } from 'node:fs'
+import { refusedPort } from './ports.ts'
 
 export interface SeenRequest {
   method: string
@@ -60,38 +59,7 @@ export const echo: Handler = (req, res, body) => {
   res.end(payload)
 }
 
-/**
- * An address nothing listens on, and nothing in the suite will. A port freed by a closed server is not enough:
- * test files run in parallel processes, and another one's server on port 0 may be given the same port (seen once
- * in CI: a "dead" candidate answered and a circuit never opened). Servers on port 0 only get ports from the
- * kernel's ephemeral range, so the port is picked outside it and checked to refuse connections.
- */
+/** An address nothing listens on, and nothing in the suite will (see ports.ts). */
 export async function deadUrl (): Promise<string> {
-  const outside = portsOutsideEphemeral()
-  for (let i = 0; i < 50; i++) {
-    const port = outside[Math.floor(Math.random() * outside.length)]
-    if (await refused(port)) return `http://127.0.0.1:${port}`
-  }
-  throw new Error('no unprivileged port outside the ephemeral range refuses connections on 127.0.0.1')
-}
-
-/** Unprivileged ports the kernel never hands out for port 0 (Linux's range from /proc; elsewhere 49152-65535). */
-function portsOutsideEphemeral (): number[] {
-  let [low, high] = [49152, 65535]
-  try {
-    const [l, h] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
-    if (Number.isInteger(l) && Number.isInteger(h) && l <= h) [low, high] = [l, h]
-  } catch { /* not Linux */ }
-  const out: number[] = []
-  for (let p = 1024; p <= 65535; p++) if (p < low || p > high) out.push(p)
-  if (out.length === 0) throw new Error(`the ephemeral range ${low}-${high} covers every unprivileged port`)
-  return out
-}
-
-async function refused (port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1')
-    socket.once('connect', () => { socket.destroy(); resolve(false) })
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'))
-  })
+  return `http://127.0.0.1:${await refusedPort()}`
 }
