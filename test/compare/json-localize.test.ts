@@ -124,6 +124,18 @@ test('the container is the innermost one holding the change, with its path', () 
   assert.deepEqual(viaEngine(a, b, compileRules({})).map((d) => `${d.path} ${d.at} ${d.primary}→${d.candidate}`), ['$.items[*].stock $.items[0].stock 120→125'])
 })
 
+test('documents of every size, small and over the scanner\'s reused 1 MB buffer, in turn: same answers', () => {
+  const doc = (n: number, stock: number): string => JSON.stringify({ items: Array.from({ length: n }, (_, i) => ({ id: i, name: `item ${i}`, stock: i === n >> 1 ? stock : 7 })) })
+  for (const n of [3, 40_000, 5, 40_000, 2]) {
+    const a = doc(n, 1)
+    const b = doc(n, 2)
+    assert.ok(localizeJsonChange(enc(a), enc(b)) !== null, `${a.length} bytes localized`)
+    assert.deepEqual(viaEngine(a, b, compileRules({})).map((d) => `${d.at} ${d.primary}→${d.candidate}`), [`$.items[${n >> 1}].stock 1→2`])
+    // A valid document right after a larger one: nothing of the larger one may be read as this one's end.
+    assert.equal(localizeJsonChange(enc(a.slice(0, -1)), enc(b.slice(0, -1))), null, `${a.length - 1} bytes, truncated`)
+  }
+})
+
 test('a change that spans two members moves the container out to their parent', () => {
   const pad = '"pad":"' + 'p'.repeat(40) + '"'
   const a = `{${pad},"o":{"a":{"x":1},"b":{"y":2}},${pad.replace('pad', 'pad2')}}`
@@ -162,7 +174,18 @@ test('what the scanner cannot vouch for falls back to the full comparison', () =
     ['invalid number in the common part', '{"n":01,"a":[1]}', '{"n":01,"a":[3]}'],
     ['a scalar root', '12', '13'],
     ['trailing text', '{"a":[1]} x', '{"a":[2]} x'],
-    ['one document a prefix of the other', '{"a":[1]}', '{"a":[1]}  ']
+    ['one document a prefix of the other', '{"a":[1]}', '{"a":[1]}  '],
+    // The scanner reads a zero-padded copy: a zero byte or another raw control character inside a string, and a
+    // document that ends inside a string, must still be invalid rather than run into the padding.
+    ['raw control character in a string', '{"s":"a\u0001b","a":[1]}', '{"s":"a\u0001b","a":[2]}'],
+    ['raw zero byte in a string', '{"s":"a\u0000b","a":[1]}', '{"s":"a\u0000b","a":[2]}'],
+    ['raw zero byte in a key', '{"k\u0000":1,"a":[1]}', '{"k\u0000":1,"a":[2]}'],
+    ['raw zero byte between tokens', '{"a":[1],\u0000"b":2}', '{"a":[2],\u0000"b":2}'],
+    ['ends inside a string', '{"a":[1],"s":"abc', '{"a":[2],"s":"abc'],
+    ['ends inside a key', '{"a":[1],"ke', '{"a":[2],"ke'],
+    ['ends on a backslash inside a string', '{"a":[1],"s":"abc\\', '{"a":[2],"s":"abc\\'],
+    ['ends inside a literal', '{"a":[1],"t":tru', '{"a":[2],"t":tru'],
+    ['ends inside a number', '{"a":[1],"n":1.', '{"a":[2],"n":1.']
   ]
   for (const [name, a, b] of cases) assert.equal(localizeJsonChange(enc(a), enc(b)), null, name)
 })
