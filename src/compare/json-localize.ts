@@ -95,6 +95,13 @@ const VALUE = 0
 const KEY = 1
 const AFTER = 2
 
+/** The first position at or after `pos` that is not JSON whitespace (the padding's zeros stop it). */
+function skipSpace (buf: Uint8Array, pos: number): number {
+  let c = buf[pos]!
+  while (c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) c = buf[++pos]!
+  return pos
+}
+
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
 const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
 
@@ -129,9 +136,9 @@ function scan (buf: Uint8Array, len: number, diffAt: number): number {
   let state = VALUE
   let keyTop = 0
   for (;;) {
+    pos = skipSpace(buf, pos)
     let c = buf[pos]!
-    while (c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) c = buf[++pos]!
-    // The end: only after the root value (the loop above skipped trailing whitespace).
+    // The end: only after the root value (trailing whitespace was skipped above).
     if (pos >= len) return state === AFTER && depth === 0 ? snapDepth : -1
     if (snapDepth < 0 && pos >= diffAt) {
       // The first token at or past the difference: the containers open now hold it.
@@ -189,8 +196,8 @@ function scan (buf: Uint8Array, len: number, diffAt: number): number {
       }
       keySpans[keyTop++] = ks
       keySpans[keyTop++] = pos
+      pos = skipSpace(buf, pos)
       c = buf[pos]!
-      while (c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) c = buf[++pos]!
       if (c !== 0x3a) return -1
       pos++
       state = VALUE
@@ -206,9 +213,8 @@ function scan (buf: Uint8Array, len: number, diffAt: number): number {
       keyBase[depth] = keyTop
       escapedKey[depth] = 0
       depth++
-      pos++
+      pos = skipSpace(buf, pos + 1)
       c = buf[pos]!
-      while (c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) c = buf[++pos]!
       if (c === (array ? 0x5d : 0x7d)) { state = AFTER; continue }
       state = array ? VALUE : KEY
       continue
