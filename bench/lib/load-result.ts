@@ -1,4 +1,6 @@
 // What one load-generator run yields, whatever the tool.
+import type { Histogram } from './histogram.ts'
+
 export interface LoadResult {
   requests: number
   seconds: number
@@ -12,6 +14,8 @@ export interface LoadResult {
   timeouts: number
   /** The paced rate asked for (requests per second over all connections); absent when the run went as fast as it could. */
   offeredRps?: number
+  /** The whole latency distribution, when the tool gives it (wrk): lets short runs be pooled (histogram.ts). */
+  histogram?: Histogram
 }
 
 export interface LoadOptions {

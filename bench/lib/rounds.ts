@@ -1,6 +1,9 @@
 // The measuring loop shared by the suites: one short warm-up per target (unless it opts out), then N rounds in which every target
 // runs once, in turn (ABCABC…, never AAA BBB), so that a slow minute on a shared machine hits all targets alike.
+// Targets of an interleave group go further: within the round they take turns in short slices (ABC CBA ABC …),
+// and each one's slices are pooled into its sample for the round, so that a slow few seconds hit them alike too.
 import type { LoadOptions, LoadResult, LoadTool } from './load-result.ts'
+import { poolLoads } from './histogram.ts'
 import type { Managed } from './processes.ts'
 import { withCpu } from './cpu.ts'
 import { fmtInt, fmtMs } from './stats.ts'
@@ -22,6 +25,19 @@ export interface Target<X> {
   load?: () => Omit<LoadOptions, 'durationS'>
   /** false: no warm-up run (e.g. a second phase of a process that was already warmed up). Default true. */
   warmup?: boolean
+  /** Run interleaved with the other targets of the same group (see Interleave). */
+  interleave?: Interleave<X>
+}
+
+/**
+ * Targets sharing one Interleave object run, in each round, in `slices` slices of duration / slices seconds
+ * each (whole seconds, at least 1), the order reversed from one slice to the next. A target's slices become one
+ * sample: latency distributions merged, counts summed (poolLoads), CPU weighted by time, extras pooled by `merge`.
+ * `before` and `after` run around every slice. The group runs where its first target stands in the list.
+ */
+export interface Interleave<X> {
+  slices: number
+  merge: (extras: X[]) => X
 }
 
 export interface RunSample<X> {
@@ -44,6 +60,34 @@ function checkAlive (t: { name: string; procs: Managed[] }): void {
   for (const p of t.procs) {
     if (p.hasExited()) throw new Error(`${p.name} (${t.name}) died (${p.howExited() ?? '?'}): ${p.output().trim().split('\n').slice(-15).join('\n') || 'no output'}`)
   }
+}
+
+/** How long each slice of an interleaved group runs: wrk takes whole seconds. */
+export function sliceSeconds (durationS: number, slices: number): number {
+  return Math.max(1, Math.round(durationS / slices))
+}
+
+/** One sample out of a target's slices of a round. */
+function pool<X> (runs: Array<RunSample<X>>, merge: (extras: X[]) => X): RunSample<X> {
+  const load = poolLoads(runs.map((r) => r.load))
+  const cpus = runs.map((r) => r.cpuPct)
+  const cpuPct = cpus.every((c): c is number => c !== null)
+    ? runs.reduce((a, r) => a + (r.cpuPct as number) * r.load.seconds, 0) / load.seconds
+    : null
+  const extras = runs.map((r) => r.extra)
+  return { load, cpuPct, extra: extras.every((x): x is X => x !== null) ? merge(extras) : null }
+}
+
+/** Every target of the group `first` belongs to, in slices (see Interleave); samples in the group's order. */
+async function measureInterleaved<X> (first: Target<X>, targets: Array<Target<X>>, o: RoundsOptions): Promise<Array<[Target<X>, RunSample<X>]>> {
+  const group = first.interleave as Interleave<X>
+  const members = targets.filter((t) => t.interleave === group)
+  const sliceS = sliceSeconds(o.durationS, group.slices)
+  const runs = new Map<Target<X>, Array<RunSample<X>>>(members.map((t) => [t, []]))
+  for (let k = 0; k < group.slices; k++) {
+    for (const t of k % 2 === 0 ? members : [...members].reverse()) runs.get(t)?.push(await measure(t, sliceS, o))
+  }
+  return members.map((t) => [t, pool(runs.get(t) ?? [], group.merge)])
 }
 
 async function measure<X> (t: Target<X>, durationS: number, o: RoundsOptions, warmup = false): Promise<RunSample<X>> {
@@ -71,13 +115,24 @@ export async function runRounds<X> (targets: Array<Target<X>>, o: RoundsOptions)
   }
   for (let r = 1; r <= o.rounds; r++) {
     try {
+      const done = new Set<Interleave<X>>()
       for (const t of targets) {
-        const s = await measure(t, o.durationS, o)
-        samples.get(t.name)?.push(s)
-        const cpu = s.cpuPct === null ? '' : `  cpu ${s.cpuPct.toFixed(0)} %`
-        const errs = s.load.badStatus + s.load.socketErrors + s.load.timeouts
-        const offered = s.load.offeredRps === undefined ? '' : ` (offered ${fmtInt(s.load.offeredRps)})`
-        o.progress(`  round ${r}/${o.rounds} ${t.name}: ${fmtInt(s.load.rps)} req/s${offered}  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
+        if (t.interleave !== undefined && done.has(t.interleave)) continue
+        let results: Array<[Target<X>, RunSample<X>]>
+        if (t.interleave === undefined) {
+          results = [[t, await measure(t, o.durationS, o)]]
+        } else {
+          done.add(t.interleave)
+          results = await measureInterleaved(t, targets, o)
+        }
+        for (const [target, s] of results) {
+          samples.get(target.name)?.push(s)
+          const cpu = s.cpuPct === null ? '' : `  cpu ${s.cpuPct.toFixed(0)} %`
+          const errs = s.load.badStatus + s.load.socketErrors + s.load.timeouts
+          const offered = s.load.offeredRps === undefined ? '' : ` (offered ${fmtInt(s.load.offeredRps)})`
+          const sliced = target.interleave === undefined ? '' : ` (${target.interleave.slices} slices pooled)`
+          o.progress(`  round ${r}/${o.rounds} ${target.name}${sliced}: ${fmtInt(s.load.rps)} req/s${offered}  p50 ${fmtMs(s.load.p50Ms)}  p99 ${fmtMs(s.load.p99Ms)}${cpu}${errs > 0 ? `  errors ${errs}` : ''}`)
+        }
       }
     } catch (err) {
       if (r === 1) throw err

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { runToCompletion } from './processes.ts'
 import type { LoadOptions, LoadResult, LoadTool } from './load-result.ts'
+import { parseHistogram } from './histogram.ts'
 
 const REPORT_LUA = fileURLToPath(new URL('../wrk/report.lua', import.meta.url))
 const PACE_LUA = fileURLToPath(new URL('../wrk/pace.lua', import.meta.url))
@@ -44,6 +45,7 @@ export function parseWrk (stdout: string): LoadResult {
   if (line === undefined) throw new Error(`wrk printed no summary:\n${stdout}`)
   const j = JSON.parse(line.slice('WRK_JSON '.length)) as WrkJson
   const seconds = j.duration_us / 1e6
+  const hist = stdout.split('\n').find((l) => l.startsWith('WRK_HIST'))
   return {
     requests: j.requests,
     seconds,
@@ -52,7 +54,8 @@ export function parseWrk (stdout: string): LoadResult {
     p99Ms: percentileMs(stdout, 99) ?? j.p99_us / 1000,
     badStatus: j.status,
     socketErrors: j.connect + j.read + j.write,
-    timeouts: j.timeout
+    timeouts: j.timeout,
+    ...(hist === undefined ? {} : { histogram: parseHistogram(hist) })
   }
 }
 

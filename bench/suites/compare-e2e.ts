@@ -2,9 +2,10 @@
 // ~20 KB JSON document, the candidate the same document with one field changed, so every exchange that reaches
 // the comparator is a real structural diff (both bodies parsed and walked), not the byte-equal fast path.
 // Targets: shadowsplit --mode off (pass-through) and shadowsplit --mode mirror --mirror-percent 100 --candidate
-// (comparison in its worker pool, defaults left alone). Each round runs two phases, each alternating the targets:
-// both at saturation (closed loop, as fast as possible: context, no bar), then both at the same fixed offered rate,
-// 25 % of that round's pass-through saturation req/s, paced by wrk's delay() hook (bench/wrk/pace.lua).
+// (comparison in its worker pool, defaults left alone). Each round runs two phases: both at saturation (closed
+// loop, as fast as possible, one after the other: context, no bar), then both at the same fixed offered rate,
+// 25 % of that round's pass-through saturation req/s, paced by wrk's delay() hook (bench/wrk/pace.lua), taking
+// turns in FIXED_SLICES short slices whose latency distributions are pooled per target (bench/lib/rounds.ts).
 // Bar, on the fixed-rate runs: median over rounds of (mirror p99 / pass-through p99) ≤ 1.5. At saturation the
 // latency ratio is mostly the inverse throughput ratio (mirroring doubles one event loop's upstream work), which
 // is not what the bar asks.
@@ -21,8 +22,8 @@ import { sleep } from '../lib/net.ts'
 import { threadCpuSeconds } from '../lib/cpu.ts'
 import { byLabel, diffCounts, scrape, sumOf } from '../lib/prom.ts'
 import type { Sample } from '../lib/prom.ts'
-import { runRounds } from '../lib/rounds.ts'
-import type { RunSample, Target } from '../lib/rounds.ts'
+import { runRounds, sliceSeconds } from '../lib/rounds.ts'
+import type { Interleave, RunSample, Target } from '../lib/rounds.ts'
 import { fmtInt, fmtMs, fmtPct, fmtRatio, markdownTable, median, roundRatios } from '../lib/stats.ts'
 import { STANDARD_HEADERS, STANDARD_NOTES, ratio, standardCells, warnings } from '../lib/report.ts'
 import type { Managed } from '../lib/processes.ts'
@@ -32,6 +33,13 @@ import { verdictLine } from './suite.ts'
 const BAR_P99 = 1.5
 /** The fixed offered rate, as a share of the round's pass-through saturation req/s: a proxy with production headroom. */
 const FIXED_SHARE = 0.25
+/**
+ * The fixed-rate targets take turns in this many slices per round (2 s each at the default 10 s), pooled per
+ * target. One 10 s run after the other, this machine's swings decided the ratio: pass-through saturation moved
+ * 12,700-18,700 req/s from round to round in one run, and per-round p99 ratios went from 0.87x to 3.69x for the
+ * same code. In slices, both targets see the same seconds of the machine.
+ */
+const FIXED_SLICES = 5
 /** Achieved req/s of the two fixed-rate targets further apart than this (relative) gets a note. */
 const SAME_LOAD_TOLERANCE = 0.05
 const PASS = 'shadowsplit --mode off'
@@ -78,7 +86,7 @@ interface E2EExtra {
   exchanges: number
   diffCount: number
   diffSumS: number
-  /** compare_queue_depth right after the load generator stopped. */
+  /** compare_queue_depth right after the load generator stopped (pooled slices: the largest). */
   queueAtEnd: number
   /** Exchanges compared (match + diverge + noise_only) by the time the load stopped; the rest came out of the backlog. */
   comparedDuringLoad: number
@@ -91,7 +99,7 @@ interface E2EExtra {
   threads: Record<ThreadKind, number> | null
   /** Main-thread GC pauses during the run, in milliseconds per second of run. */
   gcMsPerS: number
-  /** p99 of the main thread's event-loop delay during the run, in ms. */
+  /** p99 of the main thread's event-loop delay during the run, in ms (pooled slices: the worst slice's). */
   loopP99Ms: number
 }
 
@@ -180,6 +188,40 @@ function hooks (proc: Managed, metricsUrl: string, primary: Upstream, candidate:
         loopP99Ms
       }
     }
+  }
+}
+
+/** A target's slices of a round as one run: counts and times summed, CPU shares and GC weighted by load time. */
+function mergeExtras (xs: E2EExtra[]): E2EExtra {
+  const sum = (pick: (x: E2EExtra) => number): number => xs.reduce((a, x) => a + pick(x), 0)
+  const loadS = sum((x) => x.loadS)
+  const weighted = (pick: (x: E2EExtra) => number): number => (loadS > 0 ? sum((x) => pick(x) * x.loadS) / loadS : Number.NaN)
+  const counts = (k: 'results' | 'skips'): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const x of xs) for (const [r, n] of Object.entries(x[k])) out[r] = (out[r] ?? 0) + n
+    return out
+  }
+  const threads = xs.every((x) => x.threads !== null)
+    ? Object.fromEntries((['main', 'worker', 'other'] as const).map((k) => [k, weighted((x) => x.threads?.[k] ?? 0)])) as Record<ThreadKind, number>
+    : null
+  return {
+    clientRequests: sum((x) => x.clientRequests),
+    primaryReceived: sum((x) => x.primaryReceived),
+    candidateReceived: xs.every((x) => x.candidateReceived === null) ? null : sum((x) => x.candidateReceived ?? 0),
+    primaryCut: sum((x) => x.primaryCut),
+    results: counts('results'),
+    skips: counts('skips'),
+    exchanges: sum((x) => x.exchanges),
+    diffCount: sum((x) => x.diffCount),
+    diffSumS: sum((x) => x.diffSumS),
+    queueAtEnd: Math.max(...xs.map((x) => x.queueAtEnd)),
+    comparedDuringLoad: sum((x) => x.comparedDuringLoad),
+    loadS,
+    drainMs: sum((x) => x.drainMs),
+    drained: xs.every((x) => x.drained),
+    threads,
+    gcMsPerS: weighted((x) => x.gcMsPerS),
+    loopP99Ms: Math.max(...xs.map((x) => x.loopP99Ms))
   }
 }
 
@@ -346,12 +388,14 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const passHooks = hooks(pass.proc, pass.metricsUrl, primary, null)
     const mirrorHooks = hooks(mirror.proc, mirror.metricsUrl, primary, candidate)
     const afterHooks = hooks(after.proc, after.metricsUrl, primary, candidate)
+    const fixed: Interleave<E2EExtra> = { slices: FIXED_SLICES, merge: mergeExtras }
+    const sliceS = sliceSeconds(ctx.durationS, FIXED_SLICES)
     const passUrl = pass.url + LOAD_PATH
     const mirrorUrl = mirror.url + LOAD_PATH
     const afterUrl = after.url + LOAD_PATH
     // Per round: pass-through then mirror at saturation, then pass-through, mirror and the after_response proxy at
-    // the fixed rate. Warm-ups for the saturation targets and the after_response proxy: the other fixed-rate targets
-    // are the same two processes as the saturation ones.
+    // the fixed rate, in slices. Warm-ups for the saturation targets and the after_response proxy: the other
+    // fixed-rate targets are the same two processes as the saturation ones.
     const targets: Array<Target<E2EExtra>> = [
       {
         name: N.passSat,
@@ -361,10 +405,10 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         after: async (load) => { passSatRps = load.rps; return await (passHooks.after as NonNullable<typeof passHooks.after>)(load) }
       },
       { name: N.mirrorSat, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks },
-      { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false },
-      { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false },
+      { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false, interleave: fixed },
+      { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false, interleave: fixed },
       // Warmed up like the saturation targets (closed loop), since no other run of this process precedes it.
-      { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad }
+      { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad, interleave: fixed }
     ]
     await checkServesPayload(PASS, passUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(MIRROR, mirrorUrl, JSON_BODIES.primary, 'application/json')
@@ -466,8 +510,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       `- mirror: \`${mirror.command}\` (compare workers, queue size and sampling left at their defaults)`,
       `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
       '',
-      'Each round runs both targets at saturation first (closed loop, as fast as they answer), then both at the same fixed offered rate, ' +
-        'each phase in turn (pass-through, mirror; at the fixed rate the after_response proxy last, as context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+      'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other), then both at the same fixed offered rate, ' +
+        'taking turns in slices (with the after_response proxy as a third, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',
@@ -481,6 +525,12 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         (ctx.tool.describe.startsWith('wrk') ? '. ' : ` (this run used ${ctx.tool.describe} instead, paced by its \`overallRate\`). `) +
         'A connection\'s cycle is the wait plus the response time, so every target falls a little short of the offered rate, more so ' +
         'when it answers more slowly: *achieved req/s* is what each target actually served.',
+      '',
+      `The three fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
+        'pass-through, mirror, after_response, then after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
+        'of the round: wrk\'s latency distributions merged (`bench/wrk/report.lua` prints every distinct latency with its count), then p50 and p99 ' +
+        'of the merge; counts summed. Runs of a whole duration one after the other let this shared machine\'s swings of a few seconds ' +
+        'decide the ratio; in slices both targets see the same stretch of the machine.',
       '',
       markdownTable(fixedHeaders, fixedRows),
       '',
