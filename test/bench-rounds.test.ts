@@ -42,22 +42,24 @@ test('without a distribution for every slice, the worst slice stands in for the 
   assert.equal(pooled.histogram, undefined)
 })
 
-test('an interleave group takes turns in slices, order reversed each slice, and pools every target per round', async () => {
+test('an interleave group takes turns in led-in slices, order reversed each slice, and pools every target per round', async () => {
   const calls: Array<{ url: string; durationS: number; ratePerS: number | undefined }> = []
+  const events: string[] = []
   // Each target answers in its own latency, 10 requests per slice; B's third slice has a slow tail.
   const tool: LoadTool = {
     describe: 'recording',
     run: async (url: string, o: LoadOptions): Promise<LoadResult> => {
       calls.push({ url, durationS: o.durationS, ratePerS: o.ratePerS })
+      events.push(`load ${url.slice(7)} ${o.durationS}`)
       const base = url === 'http://b' ? 2000 : 1000
-      const slicesOfB = calls.filter((c) => c.url === 'http://b').length
+      // Lead-ins are 1 s, measured slices 2 s.
+      const slicesOfB = calls.filter((c) => c.url === 'http://b' && c.durationS === 2).length
       const h: Histogram = url === 'http://b' && slicesOfB === 3 ? [[base, 5], [90_000, 5]] : [[base, 10]]
       return load(h, o.durationS)
     }
   }
-  const events: string[] = []
   const merged: number[][] = []
-  const group: Interleave<number> = { slices: 3, merge: (xs) => { merged.push(xs); return xs.reduce((a, x) => a + x, 0) } }
+  const group: Interleave<number> = { slices: 3, leadInS: 1, merge: (xs) => { merged.push(xs); return xs.reduce((a, x) => a + x, 0) } }
   const target = (name: string, interleave?: Interleave<number>): Target<number> => ({
     name,
     url: `http://${name}`,
@@ -71,11 +73,14 @@ test('an interleave group takes turns in slices, order reversed each slice, and 
     { rounds: 2, durationS: 6, warmupS: 1, connections: 8, tool, progress: () => {} })
   assert.equal(aborted, null)
   assert.equal(sliceSeconds(6, 3), 2)
-  const round = ['s', 'a', 'b', 'b', 'a', 'a', 'b'].map((n) => `http://${n}`)
+  // Each slice: an unmeasured lead-in of 1 s at the slice's own load, then the 2 s slice.
+  const round = ['s', 'a', 'a', 'b', 'b', 'b', 'b', 'a', 'a', 'a', 'a', 'b', 'b'].map((n) => `http://${n}`)
   assert.deepEqual(calls.map((c) => c.url), [...round, ...round])
-  assert.deepEqual(calls.map((c) => c.durationS), [6, 2, 2, 2, 2, 2, 2, 6, 2, 2, 2, 2, 2, 2])
+  const durations = [6, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2]
+  assert.deepEqual(calls.map((c) => c.durationS), [...durations, ...durations])
   assert.ok(calls.filter((c) => c.url !== 'http://s').every((c) => c.ratePerS === 100))
-  assert.deepEqual(events.slice(0, 6), ['before s', 'after s', 'before a', 'after a', 'before b', 'after b'])
+  // The lead-in comes before the slice's before hook, so the hook's counters leave it out.
+  assert.deepEqual(events.slice(0, 11), ['before s', 'load s 6', 'after s', 'load a 1', 'before a', 'load a 2', 'after a', 'load b 1', 'before b', 'load b 2', 'after b'])
   const a = samples.get('a') ?? []
   const b = samples.get('b') ?? []
   assert.equal(samples.get('s')?.length, 2)

@@ -1,7 +1,8 @@
 // The measuring loop shared by the suites: one short warm-up per target (unless it opts out), then N rounds in which every target
 // runs once, in turn (ABCABC…, never AAA BBB), so that a slow minute on a shared machine hits all targets alike.
 // Targets of an interleave group go further: within the round they take turns in short slices (ABC CBA ABC …),
-// and each one's slices are pooled into its sample for the round, so that a slow few seconds hit them alike too.
+// each led in by a little unmeasured load, and each one's slices are pooled into its sample for the round, so
+// that a slow few seconds hit them alike too.
 import type { LoadOptions, LoadResult, LoadTool } from './load-result.ts'
 import { poolLoads } from './histogram.ts'
 import type { Managed } from './processes.ts'
@@ -38,6 +39,12 @@ export interface Target<X> {
 export interface Interleave<X> {
   slices: number
   merge: (extras: X[]) => X
+  /**
+   * Seconds of unmeasured load, at the slice's own load options, just before each slice (and before its `before`
+   * hook): a slice then starts from a steady state, not from where the target stood after idling through the
+   * other targets' slices (e.g. upstream connections closed after their idle timeout). 0: none.
+   */
+  leadInS: number
 }
 
 export interface RunSample<X> {
@@ -85,7 +92,10 @@ async function measureInterleaved<X> (first: Target<X>, targets: Array<Target<X>
   const sliceS = sliceSeconds(o.durationS, group.slices)
   const runs = new Map<Target<X>, Array<RunSample<X>>>(members.map((t) => [t, []]))
   for (let k = 0; k < group.slices; k++) {
-    for (const t of k % 2 === 0 ? members : [...members].reverse()) runs.get(t)?.push(await measure(t, sliceS, o))
+    for (const t of k % 2 === 0 ? members : [...members].reverse()) {
+      if (group.leadInS > 0) await o.tool.run(t.url, { ...(t.load?.() ?? { connections: o.connections }), durationS: group.leadInS })
+      runs.get(t)?.push(await measure(t, sliceS, o))
+    }
   }
   return members.map((t) => [t, pool(runs.get(t) ?? [], group.merge)])
 }
