@@ -7,6 +7,7 @@ import type { Upstream } from './helpers/upstream.ts'
 import { startProxy, eventually } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
+import { SampleStore } from '../src/observe/samples.ts'
 
 let primary: Upstream
 let candidate: Upstream
@@ -88,4 +89,27 @@ test('an operator marks a path as noise; reset forgets counts and samples', asyn
   assert.deepEqual((await json(`${proxy.adminUrl}/api/reset`, { method: 'POST' })).body, { reset: true })
   assert.deepEqual((await json(`${proxy.adminUrl}/api/endpoints`)).body, [])
   assert.deepEqual((await json(`${proxy.adminUrl}/api/divergences`)).body, [])
+})
+
+test('the per-endpoint sample rate is a bucket: a full minute\'s worth at once, then spread evenly, never a burst per minute', () => {
+  const store = new SampleStore({ max: 100, maxBytes: 1 << 20, perEndpointPerMinute: 3 })
+  const t0 = 1_000_000
+  for (let i = 0; i < 3; i++) assert.ok(store.admit('/a', t0), `sample ${i + 1} of the first burst`)
+  assert.equal(store.admit('/a', t0), false)
+  // 3 per minute: one more every 20 s, not 3 more when a minute has passed.
+  assert.equal(store.wouldAdmit('/a', t0 + 19_999), false)
+  assert.ok(store.admit('/a', t0 + 20_000))
+  assert.equal(store.admit('/a', t0 + 39_000), false)
+  assert.ok(store.admit('/a', t0 + 40_000))
+  assert.equal(store.admit('/a', t0 + 60_001), true)
+  assert.equal(store.admit('/a', t0 + 60_001), false, 'a minute boundary refills nothing by itself')
+  // Endpoints are independent; a quiet spell refills up to the minute's worth, no more.
+  assert.ok(store.admit('/b', t0 + 60_001))
+  for (let i = 0; i < 3; i++) assert.ok(store.admit('/a', t0 + 3_600_000), `after an hour, sample ${i + 1}`)
+  assert.equal(store.admit('/a', t0 + 3_600_000), false)
+  // A clock stepping back refills nothing.
+  assert.equal(store.admit('/a', t0), false)
+  // wouldAdmit consumes nothing; 0 per minute admits nothing.
+  assert.ok(store.wouldAdmit('/c', t0) && store.wouldAdmit('/c', t0))
+  assert.equal(new SampleStore({ max: 100, maxBytes: 1 << 20, perEndpointPerMinute: 0 }).admit('/a', t0), false)
 })

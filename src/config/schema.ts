@@ -201,7 +201,7 @@ export const configSpec: Spec = {
         max: { kind: 'number', integer: true, min: 0, max: 100_000, default: 500, doc: 'Most samples kept (least recently used go first).' },
         maxBytes: { kind: 'size', min: 0, max: 4 * 1024 ** 3, default: 32 * 1024 ** 2, doc: 'Most bytes kept over all samples.' },
         bodyBytes: { kind: 'size', min: 0, max: 16 * 1024 ** 2, default: 16 * 1024, doc: 'Bytes of each decoded body kept in a sample (truncated past that).' },
-        perEndpointPerMinute: { kind: 'number', integer: true, min: 0, max: 100_000, default: 60, doc: 'Most new samples per endpoint per minute, which also bounds the cost of building readable changesets.' }
+        perEndpointPerMinute: { kind: 'number', integer: true, min: 0, max: 100_000, default: 60, doc: 'New samples per endpoint per minute: a bucket of this many, refilled at this rate continuously, so a busy endpoint gets its samples spread evenly instead of all at the start of each minute. Also bounds the cost of building readable changesets.' }
       }
     },
     redact: {
