@@ -36,9 +36,11 @@ export async function startShadowsplit (o: ShadowsplitOptions): Promise<RunningS
   args.push('--mode', o.mode)
   if (o.mirrorPercent !== undefined) args.push('--mirror-percent', String(o.mirrorPercent))
   args.push('--listen', `${HOST}:${port}`, '--admin-listen', `${HOST}:${adminPort}`, '--log-level', 'warn')
+  // The config file goes when the proxy stops (or at exit, if the bench dies first).
+  let removeConfig = (): void => {}
   if (o.config !== undefined) {
     const dir = mkdtempSync(path.join(tmpdir(), 'shadowsplit-bench-config-'))
-    removeOnExit(dir)
+    removeConfig = removeOnExit(dir)
     const file = path.join(dir, 'config.json')
     writeFileSync(file, JSON.stringify(o.config))
     args.push('--config', file)
@@ -50,6 +52,7 @@ export async function startShadowsplit (o: ShadowsplitOptions): Promise<RunningS
   } catch (err) {
     // The caller may carry on without this target: don't leave a half-started proxy behind.
     await proc.stop()
+    removeConfig()
     throw err
   }
   return {
@@ -57,6 +60,6 @@ export async function startShadowsplit (o: ShadowsplitOptions): Promise<RunningS
     url: `http://${HOST}:${port}`,
     metricsUrl: `http://${HOST}:${adminPort}/metrics`,
     command: `node bin/shadowsplit.js ${args.join(' ')}`,
-    stop: async () => { await proc.stop() }
+    stop: async () => { await proc.stop(); removeConfig() }
   }
 }
