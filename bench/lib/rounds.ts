@@ -93,17 +93,22 @@ async function measureInterleaved<X> (first: Target<X>, targets: Array<Target<X>
   const runs = new Map<Target<X>, Array<RunSample<X>>>(members.map((t) => [t, []]))
   for (let k = 0; k < group.slices; k++) {
     for (const t of k % 2 === 0 ? members : [...members].reverse()) {
-      if (group.leadInS > 0) await o.tool.run(t.url, { ...(t.load?.() ?? { connections: o.connections }), durationS: group.leadInS })
+      if (group.leadInS > 0) await o.tool.run(t.url, loadOptions(t, o, group.leadInS))
       runs.get(t)?.push(await measure(t, sliceS, o))
     }
   }
   return members.map((t) => [t, pool(runs.get(t) ?? [], group.merge)])
 }
 
+/** A run's load options: the target's own (read now), or the rounds' connections in a closed loop for a warm-up. */
+function loadOptions<X> (t: Target<X>, o: RoundsOptions, durationS: number, warmup = false): LoadOptions {
+  return warmup || t.load === undefined ? { connections: o.connections, durationS } : { ...t.load(), durationS }
+}
+
 async function measure<X> (t: Target<X>, durationS: number, o: RoundsOptions, warmup = false): Promise<RunSample<X>> {
   checkAlive(t)
   await t.before?.()
-  const options: LoadOptions = warmup || t.load === undefined ? { connections: o.connections, durationS } : { ...t.load(), durationS }
+  const options = loadOptions(t, o, durationS, warmup)
   const { result: load, cpuPct } = await withCpu(t.procs.map((p) => p.pid), async () => await o.tool.run(t.url, options))
   checkAlive(t)
   const extra = t.after === undefined ? null : await t.after(load)
