@@ -13,6 +13,7 @@ import type { LoadOptions, LoadResult, LoadTool } from '../bench/lib/load-result
 import { mergeHistograms, percentileUs, poolLoads } from '../bench/lib/histogram.ts'
 import type { Histogram } from '../bench/lib/histogram.ts'
 import { parseWrk } from '../bench/lib/wrk.ts'
+import { median, quantile } from '../bench/lib/stats.ts'
 import { startUpstream } from './helpers/upstream.ts'
 
 function load (histogram: Histogram | undefined, seconds: number, p50Ms = 1, p99Ms = 1): LoadResult {
@@ -94,6 +95,20 @@ test('an interleave group takes turns in led-in slices, order reversed each slic
   assert.equal(b[0]?.load.p99Ms, 90)
   assert.equal(b[0]?.load.p50Ms, 2)
   assert.equal(b[1]?.load.p99Ms, 2)
+  // The slices stay available one by one, in the order they ran: B's slow one is its third of round 1.
+  const sliceP99 = (l: LoadResult): number => percentileUs(l.histogram ?? [], 99) / 1000
+  assert.deepEqual(b[0]?.slices?.map(sliceP99), [2, 2, 90])
+  assert.deepEqual(b[1]?.slices?.map(sliceP99), [2, 2, 2])
+  assert.equal(samples.get('s')?.[0]?.slices, undefined)
+})
+
+test('quantiles interpolate between the two nearest values, and the median is the 0.5 quantile', () => {
+  assert.equal(median([3, 1, 2]), 2)
+  assert.equal(median([4, 1, 3, 2]), 2.5)
+  assert.equal(quantile([5, 1, 4, 2, 3], 0.25), 2)
+  assert.equal(quantile([1, 2, 3, 4], 0.75), 3.25)
+  assert.equal(quantile([7], 0.9), 7)
+  assert.ok(Number.isNaN(median([])))
 })
 
 const hasWrk = spawnSync('wrk', ['-v']).error === undefined

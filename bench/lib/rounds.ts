@@ -52,6 +52,8 @@ export interface RunSample<X> {
   /** Percent of one core used by the target's processes during the run. */
   cpuPct: number | null
   extra: X | null
+  /** An interleaved target's slices of the round, in the order they ran (pooled into `load`). */
+  slices?: LoadResult[]
 }
 
 export interface RoundsOptions {
@@ -82,7 +84,7 @@ function pool<X> (runs: Array<RunSample<X>>, merge: (extras: X[]) => X): RunSamp
     ? runs.reduce((a, r) => a + (r.cpuPct as number) * r.load.seconds, 0) / load.seconds
     : null
   const extras = runs.map((r) => r.extra)
-  return { load, cpuPct, extra: extras.every((x): x is X => x !== null) ? merge(extras) : null }
+  return { load, cpuPct, extra: extras.every((x): x is X => x !== null) ? merge(extras) : null, slices: runs.map((r) => r.load) }
 }
 
 /** Every target of the group `first` belongs to, in slices (see Interleave); samples in the group's order. */

@@ -1,9 +1,16 @@
 // Medians and formatting. Medians, not means: on a shared, noisy machine one disturbed run must not move a figure.
 export function median (values: number[]): number {
+  return quantile(values, 0.5)
+}
+
+/** The q-quantile (0 ≤ q ≤ 1), interpolated between the two nearest values; the median at 0.5. */
+export function quantile (values: number[], q: number): number {
   if (values.length === 0) return Number.NaN
   const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+  const h = (s.length - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.min(lo + 1, s.length - 1)
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (h - lo)
 }
 
 /** Per-round ratios a[i]/b[i]: the two runs of a round are minutes apart at most, so drift cancels. */

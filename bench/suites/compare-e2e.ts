@@ -24,7 +24,7 @@ import { byLabel, diffCounts, scrape, sumOf } from '../lib/prom.ts'
 import type { Sample } from '../lib/prom.ts'
 import { runRounds, sliceSeconds } from '../lib/rounds.ts'
 import type { Interleave, RunSample, Target } from '../lib/rounds.ts'
-import { fmtInt, fmtMs, fmtPct, fmtRatio, markdownTable, median, roundRatios } from '../lib/stats.ts'
+import { fmtInt, fmtMs, fmtPct, fmtRatio, markdownTable, median, quantile, roundRatios } from '../lib/stats.ts'
 import { STANDARD_HEADERS, STANDARD_NOTES, ratio, standardCells, warnings } from '../lib/report.ts'
 import type { Managed } from '../lib/processes.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suite.ts'
@@ -363,6 +363,23 @@ function phaseNotes (mx: E2EExtra[], mirrorRps: number[], status: Verdict['statu
   return out
 }
 
+/**
+ * Slice by slice: the k-th pass-through and mirror slices of a round run next to each other (ABC CBA …), so their
+ * p99 ratios show how much of a round's pooled ratio a few slow seconds make.
+ */
+function sliceNote (pass: Runs, mirror: Runs): string {
+  const ratios: number[] = []
+  pass.forEach((p, i) => {
+    const m = mirror[i]?.slices ?? []
+    p.slices?.forEach((s, k) => { if (m[k] !== undefined) ratios.push(m[k].p99Ms / s.p99Ms) })
+  })
+  if (ratios.length === 0) return '- context: no per-slice figures.'
+  const over = ratios.filter((r) => r > BAR_P99).length
+  return `- context, slice by slice (the k-th pass-through and mirror slices of a round run next to each other): mirror / pass-through p99 over ` +
+    `${ratios.length} pairs of slices, median ${fmtRatio(median(ratios))} (quartiles ${fmtRatio(quantile(ratios, 0.25))}–${fmtRatio(quantile(ratios, 0.75))}), ` +
+    `${over} over ${BAR_P99}×. The bar takes each round's pooled slices, where a few slow seconds in one slice count for the whole round.`
+}
+
 export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> {
   const stops: Array<() => Promise<void>> = []
   try {
@@ -495,6 +512,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const ofMirrorSat = roundRatios(offered(N.mirrorFixed), rps(N.mirrorSat)).map((r) => r * 100)
     fixedNotes.push(`- context: the offered rate is ${FIXED_SHARE * 100} % of the pass-through's saturation req/s but ${fmtPct(median(ofMirrorSat))} ` +
       `of the mirror target's own (median per round; per round: ${ofMirrorSat.map((p) => p.toFixed(0)).join(', ')} %).`)
+    fixedNotes.push(sliceNote(runs(N.passFixed), runs(N.mirrorFixed)))
     fixedNotes.push(`- context: mirror + compare / pass-through achieved req/s ${loadRatio.text}`)
     fixedNotes.push(`- context: mirror + compare / pass-through p50 ${ratio(p50(N.mirrorFixed), p50(N.passFixed)).text}`)
     const afterCompared = median(extras(runs(N.afterFixed)).map((x) => share(comparedOf(x), x.clientRequests)))
