@@ -14,6 +14,7 @@ import { mergeHistograms, percentileUs, poolLoads } from '../bench/lib/histogram
 import type { Histogram } from '../bench/lib/histogram.ts'
 import { parseWrk } from '../bench/lib/wrk.ts'
 import { median, quantile } from '../bench/lib/stats.ts'
+import { sliceNote } from '../bench/suites/compare-e2e.ts'
 import { startUpstream } from './helpers/upstream.ts'
 
 function load (histogram: Histogram | undefined, seconds: number, p50Ms = 1, p99Ms = 1): LoadResult {
@@ -109,6 +110,16 @@ test('quantiles interpolate between the two nearest values, and the median is th
   assert.equal(quantile([1, 2, 3, 4], 0.75), 3.25)
   assert.equal(quantile([7], 0.9), 7)
   assert.ok(Number.isNaN(median([])))
+})
+
+test('compare-e2e\'s slice-by-slice line pairs the k-th slices of the same round, never across rounds', () => {
+  const run = (p99s: number[]): { load: LoadResult; cpuPct: null; extra: null; slices: LoadResult[] } => ({
+    load: load(undefined, 1), cpuPct: null, extra: null, slices: p99s.map((p) => load(undefined, 1, 1, p))
+  })
+  // Round 1 (one slice fewer for the mirror): ratios 2, 1; round 2: 3, 2. Pairing across rounds would give 2, 1, 0.75, 10.
+  const line = sliceNote([run([1, 2, 4]), run([1, 5])], [run([2, 2]), run([3, 10])])
+  assert.match(line, /over 4 pairs of slices, median 2\.00× \(quartiles 1\.75×–2\.25×\), 3 over 1\.5×/)
+  assert.equal(sliceNote([run([])], [run([])]), '- context: no per-slice figures.')
 })
 
 const hasWrk = spawnSync('wrk', ['-v']).error === undefined

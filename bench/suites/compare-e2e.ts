@@ -365,9 +365,9 @@ function phaseNotes (mx: E2EExtra[], mirrorRps: number[], status: Verdict['statu
 
 /**
  * Slice by slice: the k-th pass-through and mirror slices of a round run next to each other (ABC CBA …), so their
- * p99 ratios show how much of a round's pooled ratio a few slow seconds make.
+ * p99 ratios show whether a round's pooled ratio comes from a few slow slices or from most of them.
  */
-function sliceNote (pass: Runs, mirror: Runs): string {
+export function sliceNote (pass: Runs, mirror: Runs): string {
   const ratios: number[] = []
   pass.forEach((p, i) => {
     const m = mirror[i]?.slices ?? []
@@ -377,7 +377,7 @@ function sliceNote (pass: Runs, mirror: Runs): string {
   const over = ratios.filter((r) => r > BAR_P99).length
   return `- context, slice by slice (the k-th pass-through and mirror slices of a round run next to each other): mirror / pass-through p99 over ` +
     `${ratios.length} pairs of slices, median ${fmtRatio(median(ratios))} (quartiles ${fmtRatio(quantile(ratios, 0.25))}–${fmtRatio(quantile(ratios, 0.75))}), ` +
-    `${over} over ${BAR_P99}×. The bar takes each round's pooled slices, where a few slow seconds in one slice count for the whole round.`
+    `${over} over ${BAR_P99}×. The bar pools each round's slices into one distribution; this line takes them one by one.`
 }
 
 export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> {
