@@ -58,6 +58,29 @@ test('a full compare queue drops exchanges, stops sending copies it cannot compa
   await eventually(async () => metricValue(await metrics(p), 'shadowsplit_compare_queue_depth') === 0, 5000, 'the queue to drain')
 })
 
+test('a route with compare.enabled false mirrors and times every copy, compares none, and is never held back by a full queue', async () => {
+  const primary = await serving(bigJson(8000, 1))
+  const candidate = await serving(bigJson(8000, 2))
+  const p = await proxy({ primary: primary.url, candidate: candidate.url }, {
+    compare: { queueSize: 1, workers: 1 },
+    routes: [{ name: 'load', match: { prefix: '/load' }, compare: { enabled: false } }]
+  })
+  // The compared requests fill the one-deep queue while the uncompared ones are in flight.
+  await Promise.all(Array.from({ length: 60 }, async (_, i) => await request(`${p.url}/${i % 2 === 0 ? 'big' : 'load'}/${i}`)))
+  const loadCopies = (): number => candidate.seen.filter((r) => r.url.startsWith('/load/')).length
+  await eventually(async () => loadCopies() === 30, 10_000, 'every /load request to be copied')
+  const byEndpoint = async (): Promise<Array<{ endpoint: string; mirrored: number; compared: number; latency: { candidate: { count: number } } }>> =>
+    (await json(`${p.adminUrl}/api/endpoints`)).body
+  await eventually(async () => (await byEndpoint()).some((e) => e.endpoint.startsWith('/load') && e.latency.candidate.count === 30), 10_000, 'the copies to be timed')
+  const t = await metrics(p)
+  assert.ok(metricValue(t, 'shadowsplit_mirror_skipped_total', { reason: 'diff_queue_full' }) > 0, 'the compared route never filled the queue: the test proves nothing')
+  const load = (await byEndpoint()).find((e) => e.endpoint.startsWith('/load'))!
+  assert.equal(load.mirrored, 30)
+  assert.equal(load.compared, 0)
+  assert.equal(metricValue(t, 'shadowsplit_diffs_total', { endpoint: load.endpoint }), 0, 'an uncompared exchange counted as a diff')
+  assert.equal(metricValue(t, 'shadowsplit_exchanges_total', { endpoint: load.endpoint }), 30)
+})
+
 /** CPU time of a process's main thread in ms (Linux, 10 ms ticks): unlike wall time, a busy machine does not blur it. */
 function mainThreadCpuMs (pid: number): number {
   const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ')

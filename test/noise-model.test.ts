@@ -11,7 +11,7 @@ import type { UpstreamResult } from '../src/proxy/upstream-call.ts'
 const side = (target: UpstreamResult['target']): UpstreamResult =>
   ({ target, status: 200, headers: [], body: { bytes: null, length: 0, sha256: null }, ms: 1, error: null })
 const exchange: Exchange = {
-  request: { method: 'GET', url: '/x', endpoint: '/x', route: 'default', headers: {}, served: 'primary' },
+  request: { method: 'GET', url: '/x', endpoint: '/x', route: 'default', headers: {}, served: 'primary', compare: true },
   primary: side('primary'), candidate: side('candidate'), secondary: side('secondary')
 }
 const diff = (path: string, cls: Difference['class'] = 'value'): Difference =>

@@ -75,11 +75,22 @@ export class Analysis {
     this.#metrics.diff(endpoint, 'skipped')
   }
 
+  /** An exchange of a route whose responses are not compared (`compare.enabled: false`): latencies only. */
+  uncompared (ex: Exchange): void {
+    this.#timed(ex)
+  }
+
+  /** The exchange's endpoint, with the latency of each side that answered recorded. */
+  #timed (ex: Exchange): EndpointStats {
+    const e = this.endpoint(ex.request.endpoint)
+    e.observeLatency(ex.primary.error === null ? ex.primary.ms : null, ex.candidate.error === null ? ex.candidate.ms : null)
+    return e
+  }
+
   /** An exchange whose comparison could not be made (a side without response, a failed comparison). */
   failed (ex: Exchange): Verdict {
-    const e = this.endpoint(ex.request.endpoint)
+    const e = this.#timed(ex)
     e.errors++
-    e.observeLatency(ex.primary.error === null ? ex.primary.ms : null, ex.candidate.error === null ? ex.candidate.ms : null)
     this.#metrics.diff(e.name, 'error')
     return { result: 'error', cls: null, reported: [] }
   }

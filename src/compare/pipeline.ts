@@ -99,6 +99,7 @@ export class ComparePipeline {
 
   readonly submit = (ex: Exchange): void => {
     const { analysis } = this.#deps
+    if (!ex.request.compare) { analysis.uncompared(ex); return }
     if (ex.primary.error !== null || ex.candidate.error !== null) { analysis.failed(ex); return }
     const primary = toSide(ex.primary)
     const candidate = toSide(ex.candidate)

@@ -135,8 +135,10 @@ export class Proxy {
 
     const k = route.knobs
     const withSecondary = this.secondary !== null && (k.secondaryPercent >= 100 || Math.random() * 100 < k.secondaryPercent)
-    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served }, withSecondary, this.onExchange)
+    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served, compare: k.compare.enabled }, withSecondary, this.onExchange)
     const budget = route.budget
+    // Nothing is kept of either side when the route's responses are not compared.
+    const captureLimit = k.compare.enabled ? this.config.capture.bodyLimit : null
     // Built now: with `after_response` the client's socket may be gone (or serving its next request) at send time.
     const shadowHeaders = upstreamRequestHeaders(req.rawHeaders, this.#info(req, shadow, SHADOW_MARK))
     const secondaryHeaders = withSecondary ? upstreamRequestHeaders(req.rawHeaders, this.#info(req, 'secondary', SHADOW_MARK)) : null
@@ -148,7 +150,7 @@ export class Proxy {
         served: 'shadow',
         headers,
         body,
-        captureLimit: this.config.capture.bodyLimit
+        captureLimit
       }, budget.config.timeout, onDone).start()
     }
     const send = (body: Buffer | null): void => {
@@ -187,7 +189,7 @@ export class Proxy {
         exchange.add(r)
       }
     }
-    new ClientCall({ ...opts, body: copy === null ? null : copy.tee(req), captureLimit: this.config.capture.bodyLimit }, req, res, hooks).start()
+    new ClientCall({ ...opts, body: copy === null ? null : copy.tee(req), captureLimit }, req, res, hooks).start()
     maybeSend()
   }
 
@@ -225,7 +227,7 @@ export class Proxy {
     else if (!route.mirrors(method)) reason = 'method'
     else if (k.mirrorPercent < 100 && Math.random() * 100 >= k.mirrorPercent) reason = 'sampled_out'
     else if (Number(req.headers['content-length'] ?? 0) > k.mirrorBodyLimit) reason = 'body_too_large'
-    else if (this.compareFull()) reason = 'diff_queue_full'
+    else if (k.compare.enabled && this.compareFull()) reason = 'diff_queue_full'
     else reason = route.budget.admit()
     if (reason === null) return target
     this.metrics.skip(reason)

@@ -12,6 +12,8 @@ export interface ExchangeRequest {
   headers: IncomingHttpHeaders
   /** Which side served the client. */
   served: 'primary' | 'candidate'
+  /** The route compared responses when the request came in (`compare.enabled`): both sides were captured. */
+  compare: boolean
 }
 
 export interface Exchange {
