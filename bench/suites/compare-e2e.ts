@@ -10,7 +10,9 @@
 // latency ratio is mostly the inverse throughput ratio (mirroring doubles one event loop's upstream work), which
 // is not what the bar asks.
 // Context, no bar: a third proxy with `mirrorTiming: after_response` (copies leave once the client's response is
-// finished) at the same fixed rate, to show what that option changes for clients.
+// finished) at the same fixed rate, to show what that option changes for clients; and a fourth that mirrors every
+// request but compares none (`compare.enabled: false`: nothing captured, no worker), to split the mirror's cost to
+// clients from the comparison's.
 // The mirror target's /metrics are diffed around every run, and the run is not over until its compare queue
 // has drained: a backlog left behind would burn CPU during the next target's run.
 import { checkServesPayload, startStaticJson } from '../lib/upstream.ts'
@@ -59,9 +61,11 @@ const N = {
   mirrorSat: `${MIRROR} — saturation (context)`,
   passFixed: `${PASS} — fixed rate`,
   mirrorFixed: `${MIRROR} — fixed rate`,
-  afterFixed: `${MIRROR}, mirrorTiming after_response — fixed rate (context)`
+  afterFixed: `${MIRROR}, mirrorTiming after_response — fixed rate (context)`,
+  uncomparedFixed: 'shadowsplit mirror 100 %, compare.enabled false — fixed rate (context)'
 }
 const AFTER_CONFIG = { defaultRoute: { mirrorTiming: 'after_response' } }
+const UNCOMPARED_CONFIG = { defaultRoute: { compare: { enabled: false } } }
 const DRAIN_MAX_MS = 30_000
 const RESULTS = ['match', 'diverge', 'noise_only', 'error', 'skipped'] as const
 const COMPARED = ['match', 'diverge', 'noise_only'] as const
@@ -380,6 +384,19 @@ export function sliceNote (pass: Runs, mirror: Runs): string {
     `${over} over ${BAR_P99}×. The bar pools each round's slices into one distribution; this line takes them one by one.`
 }
 
+/**
+ * The uncompared mirror against the pass-through and against the mirror that compares: what sending the copies costs
+ * clients on its own, and what comparing them adds on top.
+ */
+function uncomparedNote (ux: E2EExtra[], uncomparedP99: number[], mirrorP99: number[], passP99: number[]): string {
+  const compared = ux.reduce((a, x) => a + comparedOf(x), 0)
+  const candidateShare = median(ux.map((x) => share(x.candidateReceived ?? 0, x.primaryReceived)))
+  return `- context: mirroring every request without comparing (\`compare.enabled: false\`; the candidate received ${fmtPct(candidateShare)} of the primary's requests), ` +
+    `not compared / pass-through p99 ${ratio(uncomparedP99, passP99).text}; mirror + compare / not compared p99 ${ratio(mirrorP99, uncomparedP99).text}: ` +
+    'the first is what sending the copy costs clients, the second what comparing adds on top.' +
+    (compared > 0 ? ` **note**: the uncompared mirror reported ${fmtInt(compared)} compared exchanges.` : '')
+}
+
 export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> {
   const stops: Array<() => Promise<void>> = []
   try {
@@ -399,6 +416,10 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       name: 'shadowsplit (mirror + compare, after_response)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100, config: AFTER_CONFIG
     })
     stops.push(after.stop)
+    const uncompared = await startShadowsplit({
+      name: 'shadowsplit (mirror, not compared)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100, config: UNCOMPARED_CONFIG
+    })
+    stops.push(uncompared.stop)
 
     // The fixed rate of a round comes from the pass-through saturation run of the same round, which runs first.
     let passSatRps = Number.NaN
@@ -415,14 +436,16 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const passHooks = hooks(pass.proc, pass.metricsUrl, primary, null)
     const mirrorHooks = hooks(mirror.proc, mirror.metricsUrl, primary, candidate)
     const afterHooks = hooks(after.proc, after.metricsUrl, primary, candidate)
+    const uncomparedHooks = hooks(uncompared.proc, uncompared.metricsUrl, primary, candidate)
     const fixed: Interleave<E2EExtra> = { slices: FIXED_SLICES, merge: mergeExtras, leadInS: FIXED_LEAD_IN_S }
     const sliceS = sliceSeconds(ctx.durationS, FIXED_SLICES)
     const passUrl = pass.url + LOAD_PATH
     const mirrorUrl = mirror.url + LOAD_PATH
     const afterUrl = after.url + LOAD_PATH
-    // Per round: pass-through then mirror at saturation, then pass-through, mirror and the after_response proxy at
-    // the fixed rate, in slices. Warm-ups for the saturation targets and the after_response proxy: the other
-    // fixed-rate targets are the same two processes as the saturation ones.
+    const uncomparedUrl = uncompared.url + LOAD_PATH
+    // Per round: pass-through then mirror at saturation, then pass-through, mirror, the after_response proxy and the
+    // uncompared mirror at the fixed rate, in slices. Warm-ups for the saturation targets and the two context proxies:
+    // the other fixed-rate targets are the same two processes as the saturation ones.
     const targets: Array<Target<E2EExtra>> = [
       {
         name: N.passSat,
@@ -435,11 +458,13 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false, interleave: fixed },
       { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false, interleave: fixed },
       // Warmed up like the saturation targets (closed loop), since no other run of this process precedes it.
-      { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad, interleave: fixed }
+      { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad, interleave: fixed },
+      { name: N.uncomparedFixed, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, load: fixedLoad, interleave: fixed }
     ]
     await checkServesPayload(PASS, passUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(MIRROR, mirrorUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.afterFixed, afterUrl, JSON_BODIES.primary, 'application/json')
+    await checkServesPayload(N.uncomparedFixed, uncomparedUrl, JSON_BODIES.primary, 'application/json')
 
     const { samples, aborted } = await runRounds(targets, ctx)
     const runs = (name: string): Runs => samples.get(name) ?? []
@@ -458,7 +483,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     // Fixed rate: the bar.
     const fixedHeaders = ['target', 'offered req/s', ...STANDARD_HEADERS.map((h) => (h === 'req/s' ? 'achieved req/s' : h)), 'achieved / offered',
       ...threadHeaders, 'p99 vs pass-through', 'achieved req/s vs pass-through']
-    const fixedRows = [N.passFixed, N.mirrorFixed, N.afterFixed].map((name) => [
+    const fixedRows = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed].map((name) => [
       name,
       fmtInt(median(offered(name))),
       ...standardCells(runs(name)),
@@ -470,6 +495,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const roundRows = runs(N.passFixed).map((s, i) => {
       const m = runs(N.mirrorFixed)[i]
       const a = runs(N.afterFixed)[i]
+      const u = runs(N.uncomparedFixed)[i]
       const sat = runs(N.passSat)[i]
       return [
         String(i + 1),
@@ -481,11 +507,14 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         m === undefined ? 'n/a' : fmtMs(m.load.p99Ms),
         m === undefined ? 'n/a' : fmtRatio(m.load.p99Ms / s.load.p99Ms),
         a === undefined ? 'n/a' : fmtMs(a.load.p99Ms),
-        a === undefined ? 'n/a' : fmtRatio(a.load.p99Ms / s.load.p99Ms)
+        a === undefined ? 'n/a' : fmtRatio(a.load.p99Ms / s.load.p99Ms),
+        u === undefined ? 'n/a' : fmtMs(u.load.p99Ms),
+        u === undefined ? 'n/a' : fmtRatio(u.load.p99Ms / s.load.p99Ms)
       ]
     })
     const roundHeaders = ['round', 'pass-through req/s at saturation', 'offered req/s (all targets)', 'pass-through achieved', 'mirror achieved',
-      'pass-through p99', 'mirror p99', 'mirror / pass-through p99', 'after_response p99 (context)', 'after_response / pass-through p99']
+      'pass-through p99', 'mirror p99', 'mirror / pass-through p99', 'after_response p99 (context)', 'after_response / pass-through p99',
+      'not compared p99 (context)', 'not compared / pass-through p99']
 
     const bar = ratio(p99(N.mirrorFixed), p99(N.passFixed))
     const satP99 = ratio(p99(N.mirrorSat), p99(N.passSat))
@@ -518,6 +547,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const afterCompared = median(extras(runs(N.afterFixed)).map((x) => share(comparedOf(x), x.clientRequests)))
     fixedNotes.push(`- context: with \`mirrorTiming: after_response\` (a third proxy, config ${JSON.stringify(AFTER_CONFIG)}), mirror + compare / pass-through ` +
       `p99 ${ratio(p99(N.afterFixed), p99(N.passFixed)).text}, p50 ${ratio(p50(N.afterFixed), p50(N.passFixed)).text}; it compared ${fmtPct(afterCompared)} of its client requests.`)
+    fixedNotes.push(uncomparedNote(extras(runs(N.uncomparedFixed)), p99(N.uncomparedFixed), p99(N.mirrorFixed), p99(N.passFixed)))
 
     // Saturation: context only.
     const satHeaders = ['target', ...STANDARD_HEADERS, ...threadHeaders, 'p99 vs pass-through', 'req/s vs pass-through']
@@ -537,9 +567,10 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       `- pass-through: \`${pass.command}\``,
       `- mirror: \`${mirror.command}\` (compare workers, queue size and sampling left at their defaults)`,
       `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
+      `- context only: the same mirror not comparing (config file ${JSON.stringify(UNCOMPARED_CONFIG)}): every request is still copied to the candidate and its answer read to the end, nothing is captured or compared`,
       '',
       'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other), then both at the same fixed offered rate, ' +
-        'taking turns in slices (with the after_response proxy as a third, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+        'taking turns in slices (with the after_response proxy and the uncompared mirror as third and fourth, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',
@@ -554,8 +585,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         'A connection\'s cycle is the wait plus the response time, so every target falls a little short of the offered rate, more so ' +
         'when it answers more slowly: *achieved req/s* is what each target actually served.',
       '',
-      `The three fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
-        'pass-through, mirror, after_response, then after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
+      `The four fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
+        'pass-through, mirror, after_response, not compared, then not compared, after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
         'of the round: wrk\'s latency distributions merged (`bench/wrk/report.lua` prints every distinct latency with its count), then p50 and p99 ' +
         'of the merge; counts summed. Runs of a whole duration one after the other let this shared machine\'s swings of a few seconds ' +
         'decide the ratio; in slices both targets see the same stretch of the machine. ' +
