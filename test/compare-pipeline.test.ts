@@ -58,10 +58,10 @@ test('a full compare queue drops exchanges, stops sending copies it cannot compa
   await eventually(async () => metricValue(await metrics(p), 'shadowsplit_compare_queue_depth') === 0, 5000, 'the queue to drain')
 })
 
-test('a route with compare.enabled false mirrors and times every copy, compares none, and is never held back by a full queue', async () => {
+test('a route with compare.enabled false mirrors and times every copy, compares none, sends none to the secondary, and is never held back by a full queue', async () => {
   const primary = await serving(bigJson(8000, 1))
   const candidate = await serving(bigJson(8000, 2))
-  const p = await proxy({ primary: primary.url, candidate: candidate.url }, {
+  const p = await proxy({ primary: primary.url, candidate: candidate.url, secondary: 'primary' }, {
     compare: { queueSize: 1, workers: 1 },
     routes: [{ name: 'load', match: { prefix: '/load' }, compare: { enabled: false } }]
   })
@@ -79,6 +79,10 @@ test('a route with compare.enabled false mirrors and times every copy, compares 
   assert.equal(load.compared, 0)
   assert.equal(metricValue(t, 'shadowsplit_diffs_total', { endpoint: load.endpoint }), 0, 'an uncompared exchange counted as a diff')
   assert.equal(metricValue(t, 'shadowsplit_exchanges_total', { endpoint: load.endpoint }), 30)
+  // The secondary only serves noise learning: compared requests reach the primary twice, uncompared ones never.
+  const twice = (prefix: string): number => primary.seen.filter((r) => r.url.startsWith(prefix) && r.headers['x-shadowsplit-shadow'] === '1').length
+  assert.ok(twice('/big/') > 0, 'no compared request went to the secondary: the test proves nothing')
+  assert.equal(twice('/load/'), 0)
 })
 
 /** CPU time of a process's main thread in ms (Linux, 10 ms ticks): unlike wall time, a busy machine does not blur it. */

@@ -134,7 +134,7 @@ export class Proxy {
     }
 
     const k = route.knobs
-    const withSecondary = this.secondary !== null && (k.secondaryPercent >= 100 || Math.random() * 100 < k.secondaryPercent)
+    const withSecondary = this.secondary !== null && k.compare.enabled && (k.secondaryPercent >= 100 || Math.random() * 100 < k.secondaryPercent)
     const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served, compare: k.compare.enabled }, withSecondary, this.onExchange)
     const budget = route.budget
     // Nothing is kept of either side when the route's responses are not compared.
