@@ -12,7 +12,9 @@
 // Context, no bar: a third proxy with `mirrorTiming: after_response` (copies leave once the client's response is
 // finished) at the same fixed rate, to show what that option changes for clients; and a fourth that mirrors every
 // request but compares none (`compare.enabled: false`: nothing captured, no worker), to split the mirror's cost to
-// clients from the comparison's.
+// clients from the comparison's; and a fifth, the comparing mirror with its main thread and compare worker pinned to
+// one CPU by the bench (`taskset`; not a shadowsplit option), so that comparing only gets the time the event loop
+// leaves idle on its own CPU.
 // The mirror target's /metrics are diffed around every run, and the run is not over until its compare queue
 // has drained: a backlog left behind would burn CPU during the next target's run.
 import { checkServesPayload, startStaticJson } from '../lib/upstream.ts'
@@ -21,7 +23,7 @@ import { startShadowsplit } from '../lib/shadowsplit.ts'
 import { JSON_BODIES } from '../lib/json-body.ts'
 import { LOAD_PATH } from '../lib/payload.ts'
 import { sleep } from '../lib/net.ts'
-import { threadCpuSeconds } from '../lib/cpu.ts'
+import { pinThreads, threadCpuSeconds } from '../lib/cpu.ts'
 import { byLabel, diffCounts, scrape, sumOf } from '../lib/prom.ts'
 import type { Sample } from '../lib/prom.ts'
 import { runRounds, sliceSeconds } from '../lib/rounds.ts'
@@ -62,8 +64,12 @@ const N = {
   passFixed: `${PASS} — fixed rate`,
   mirrorFixed: `${MIRROR} — fixed rate`,
   afterFixed: `${MIRROR}, mirrorTiming after_response — fixed rate (context)`,
-  uncomparedFixed: 'shadowsplit mirror 100 %, compare.enabled false — fixed rate (context)'
+  uncomparedFixed: 'shadowsplit mirror 100 %, compare.enabled false — fixed rate (context)',
+  pinnedFixed: `${MIRROR}, main thread and compare worker pinned to one CPU — fixed rate (context)`
 }
+/** The CPU the pinned target's main thread and compare worker share. */
+const PIN_CPU = 0
+const PINNED_THREADS = ['MainThread', 'WorkerThread']
 const AFTER_CONFIG = { defaultRoute: { mirrorTiming: 'after_response' } }
 const UNCOMPARED_CONFIG = { defaultRoute: { compare: { enabled: false } } }
 const DRAIN_MAX_MS = 30_000
@@ -397,6 +403,27 @@ function uncomparedNote (ux: E2EExtra[], uncomparedP99: number[], mirrorP99: num
     (compared > 0 ? ` **note**: the uncompared mirror reported ${fmtInt(compared)} compared exchanges.` : '')
 }
 
+/** Pins the proxy's main thread and compare worker once the worker has started (it starts with the proxy). */
+async function pinWhenStarted (pid: number): Promise<{ pinned: Record<string, number>; error: string | null }> {
+  let last: { pinned: Record<string, number>; error: string | null } = { pinned: {}, error: 'not tried' }
+  for (let i = 0; i < 50; i++) {
+    last = pinThreads(pid, PINNED_THREADS, PIN_CPU)
+    if (last.error !== null) return last
+    if (PINNED_THREADS.every((n) => (last.pinned[n] ?? 0) > 0)) return last
+    await sleep(100)
+  }
+  return { ...last, error: `found threads ${JSON.stringify(last.pinned)}, not one of each of ${PINNED_THREADS.join(', ')}` }
+}
+
+function pinnedNote (pinning: { pinned: Record<string, number>; error: string | null }, pinned: Runs, mirrorP99: number[], passP99: number[]): string {
+  if (pinning.error !== null) return `- context: the pinned mirror was not run: ${pinning.error}.`
+  const p99s = pinned.map((r) => r.load.p99Ms)
+  const compared = median(extras(pinned).map((x) => share(comparedOf(x), x.clientRequests)))
+  const threads = Object.entries(pinning.pinned).map(([n, k]) => `${k} ${n}`).join(', ')
+  return `- context: with its main thread and compare worker pinned to CPU ${PIN_CPU} (threads pinned: ${threads}), the comparing mirror's p99 was ${ratio(p99s, passP99).text} of pass-through ` +
+    `and ${ratio(p99s, mirrorP99).text} of the same mirror unpinned; it compared ${fmtPct(compared)} of its client requests. The pass-through is not pinned.`
+}
+
 export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> {
   const stops: Array<() => Promise<void>> = []
   try {
@@ -420,6 +447,9 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       name: 'shadowsplit (mirror, not compared)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100, config: UNCOMPARED_CONFIG
     })
     stops.push(uncompared.stop)
+    const pinnedProxy = await startShadowsplit({ name: 'shadowsplit (mirror + compare, pinned)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100 })
+    stops.push(pinnedProxy.stop)
+    const pinning = await pinWhenStarted(pinnedProxy.proc.pid)
 
     // The fixed rate of a round comes from the pass-through saturation run of the same round, which runs first.
     let passSatRps = Number.NaN
@@ -437,14 +467,16 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const mirrorHooks = hooks(mirror.proc, mirror.metricsUrl, primary, candidate)
     const afterHooks = hooks(after.proc, after.metricsUrl, primary, candidate)
     const uncomparedHooks = hooks(uncompared.proc, uncompared.metricsUrl, primary, candidate)
+    const pinnedHooks = hooks(pinnedProxy.proc, pinnedProxy.metricsUrl, primary, candidate)
     const fixed: Interleave<E2EExtra> = { slices: FIXED_SLICES, merge: mergeExtras, leadInS: FIXED_LEAD_IN_S }
     const sliceS = sliceSeconds(ctx.durationS, FIXED_SLICES)
     const passUrl = pass.url + LOAD_PATH
     const mirrorUrl = mirror.url + LOAD_PATH
     const afterUrl = after.url + LOAD_PATH
     const uncomparedUrl = uncompared.url + LOAD_PATH
-    // Per round: pass-through then mirror at saturation, then pass-through, mirror, the after_response proxy and the
-    // uncompared mirror at the fixed rate, in slices. Warm-ups for the saturation targets and the two context proxies:
+    const pinnedUrl = pinnedProxy.url + LOAD_PATH
+    // Per round: pass-through then mirror at saturation (and the context proxies, not reported), then every proxy
+    // at the fixed rate, in slices. Warm-ups for the saturation targets and the two context proxies:
     // the other fixed-rate targets are the same two processes as the saturation ones.
     const targets: Array<Target<E2EExtra>> = [
       {
@@ -455,16 +487,23 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         after: async (load) => { passSatRps = load.rps; return await (passHooks.after as NonNullable<typeof passHooks.after>)(load) }
       },
       { name: N.mirrorSat, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks },
+      // The context proxies are saturated too, not reported: a proxy's state after a burst (heap, queues) is part of
+      // what its next slices pay, and the bar's two targets go through it every round.
+      { name: `${N.afterFixed} — saturation (not reported)`, url: afterUrl, procs: [after.proc], ...afterHooks, warmup: false },
+      { name: `${N.uncomparedFixed} — saturation (not reported)`, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, warmup: false },
+      ...(pinning.error === null ? [{ name: `${N.pinnedFixed} — saturation (not reported)`, url: pinnedUrl, procs: [pinnedProxy.proc], ...pinnedHooks, warmup: false }] : []),
       { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false, interleave: fixed },
       { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false, interleave: fixed },
       // Warmed up like the saturation targets (closed loop), since no other run of this process precedes it.
       { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad, interleave: fixed },
-      { name: N.uncomparedFixed, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, load: fixedLoad, interleave: fixed }
+      { name: N.uncomparedFixed, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, load: fixedLoad, interleave: fixed },
+      ...(pinning.error === null ? [{ name: N.pinnedFixed, url: pinnedUrl, procs: [pinnedProxy.proc], ...pinnedHooks, load: fixedLoad, interleave: fixed }] : [])
     ]
     await checkServesPayload(PASS, passUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(MIRROR, mirrorUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.afterFixed, afterUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.uncomparedFixed, uncomparedUrl, JSON_BODIES.primary, 'application/json')
+    await checkServesPayload(N.pinnedFixed, pinnedUrl, JSON_BODIES.primary, 'application/json')
 
     const { samples, aborted } = await runRounds(targets, ctx)
     const runs = (name: string): Runs => samples.get(name) ?? []
@@ -483,7 +522,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     // Fixed rate: the bar.
     const fixedHeaders = ['target', 'offered req/s', ...STANDARD_HEADERS.map((h) => (h === 'req/s' ? 'achieved req/s' : h)), 'achieved / offered',
       ...threadHeaders, 'p99 vs pass-through', 'achieved req/s vs pass-through']
-    const fixedRows = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed].map((name) => [
+    const fixedNames = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed, ...(pinning.error === null ? [N.pinnedFixed] : [])]
+    const fixedRows = fixedNames.map((name) => [
       name,
       fmtInt(median(offered(name))),
       ...standardCells(runs(name)),
@@ -496,6 +536,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       const m = runs(N.mirrorFixed)[i]
       const a = runs(N.afterFixed)[i]
       const u = runs(N.uncomparedFixed)[i]
+      const q = runs(N.pinnedFixed)[i]
       const sat = runs(N.passSat)[i]
       return [
         String(i + 1),
@@ -509,12 +550,13 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         a === undefined ? 'n/a' : fmtMs(a.load.p99Ms),
         a === undefined ? 'n/a' : fmtRatio(a.load.p99Ms / s.load.p99Ms),
         u === undefined ? 'n/a' : fmtMs(u.load.p99Ms),
-        u === undefined ? 'n/a' : fmtRatio(u.load.p99Ms / s.load.p99Ms)
+        u === undefined ? 'n/a' : fmtRatio(u.load.p99Ms / s.load.p99Ms),
+        q === undefined ? 'n/a' : fmtRatio(q.load.p99Ms / s.load.p99Ms)
       ]
     })
     const roundHeaders = ['round', 'pass-through req/s at saturation', 'offered req/s (all targets)', 'pass-through achieved', 'mirror achieved',
       'pass-through p99', 'mirror p99', 'mirror / pass-through p99', 'after_response p99 (context)', 'after_response / pass-through p99',
-      'not compared p99 (context)', 'not compared / pass-through p99']
+      'not compared p99 (context)', 'not compared / pass-through p99', 'pinned / pass-through p99 (context)']
 
     const bar = ratio(p99(N.mirrorFixed), p99(N.passFixed))
     const satP99 = ratio(p99(N.mirrorSat), p99(N.passSat))
@@ -548,6 +590,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     fixedNotes.push(`- context: with \`mirrorTiming: after_response\` (a third proxy, config ${JSON.stringify(AFTER_CONFIG)}), mirror + compare / pass-through ` +
       `p99 ${ratio(p99(N.afterFixed), p99(N.passFixed)).text}, p50 ${ratio(p50(N.afterFixed), p50(N.passFixed)).text}; it compared ${fmtPct(afterCompared)} of its client requests.`)
     fixedNotes.push(uncomparedNote(extras(runs(N.uncomparedFixed)), p99(N.uncomparedFixed), p99(N.mirrorFixed), p99(N.passFixed)))
+    fixedNotes.push(pinnedNote(pinning, runs(N.pinnedFixed), p99(N.mirrorFixed), p99(N.passFixed)))
 
     // Saturation: context only.
     const satHeaders = ['target', ...STANDARD_HEADERS, ...threadHeaders, 'p99 vs pass-through', 'req/s vs pass-through']
@@ -568,9 +611,11 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       `- mirror: \`${mirror.command}\` (compare workers, queue size and sampling left at their defaults)`,
       `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
       `- context only: the same mirror not comparing (config file ${JSON.stringify(UNCOMPARED_CONFIG)}): every request is still copied to the candidate and its answer read to the end, nothing is captured or compared`,
+      `- context only: the comparing mirror again, its main thread and compare worker pinned to CPU ${PIN_CPU} by the bench (\`taskset -p -c ${PIN_CPU}\` on their thread ids; not a shadowsplit option), so that comparing only gets the time the event loop leaves idle on its own CPU`,
       '',
-      'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other), then both at the same fixed offered rate, ' +
-        'taking turns in slices (with the after_response proxy and the uncompared mirror as third and fourth, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+      'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other; the context proxies too, not reported, ' +
+        'so that every proxy comes to its slices from the same burst), then both at the same fixed offered rate, ' +
+        'taking turns in slices (with the after_response proxy, the uncompared mirror and the pinned mirror as third to fifth, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',
@@ -585,8 +630,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         'A connection\'s cycle is the wait plus the response time, so every target falls a little short of the offered rate, more so ' +
         'when it answers more slowly: *achieved req/s* is what each target actually served.',
       '',
-      `The four fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
-        'pass-through, mirror, after_response, not compared, then not compared, after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
+      `The fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
+        'pass-through, mirror, after_response, not compared, pinned, then pinned, not compared, after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
         'of the round: wrk\'s latency distributions merged (`bench/wrk/report.lua` prints every distinct latency with its count), then p50 and p99 ' +
         'of the merge; counts summed. Runs of a whole duration one after the other let this shared machine\'s swings of a few seconds ' +
         'decide the ratio; in slices both targets see the same stretch of the machine. ' +
