@@ -476,8 +476,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const uncomparedUrl = uncompared.url + LOAD_PATH
     const pinnedUrl = pinnedProxy.url + LOAD_PATH
     // Per round: pass-through then mirror at saturation (and the context proxies, not reported), then every proxy
-    // at the fixed rate, in slices. Warm-ups for the saturation targets and the two context proxies:
-    // the other fixed-rate targets are the same two processes as the saturation ones.
+    // at the fixed rate, in slices. Warm-ups for the bar's saturation targets and the context proxies' fixed-rate
+    // targets; the bar's fixed-rate targets are the same two processes as its saturation ones.
     const targets: Array<Target<E2EExtra>> = [
       {
         name: N.passSat,
