@@ -125,12 +125,12 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
     const restart: string[] = [...changed]
     const kept: Config = { ...next }
     for (const k of changed) (kept as unknown as Record<string, unknown>)[k] = current[k]
-    // The worker pool is built once: its size and its threads' priority take a restart.
-    const { workers, workerPolicy, workerNice } = current.compare
-    const poolKeys = (['workers', 'workerPolicy', 'workerNice'] as const).filter((k) => current.compare[k] !== next.compare[k])
+    // The worker pool is built once: its size, its threads' priority and their CPU take a restart.
+    const { workers, cpu, workerPolicy, workerNice } = current.compare
+    const poolKeys = (['workers', 'cpu', 'workerPolicy', 'workerNice'] as const).filter((k) => current.compare[k] !== next.compare[k])
     if (poolKeys.length > 0) {
       restart.push(...poolKeys.map((k) => `compare.${k}`))
-      kept.compare = { ...next.compare, workers, workerPolicy, workerNice }
+      kept.compare = { ...next.compare, workers, cpu, workerPolicy, workerNice }
     }
     proxy.applyConfig(kept)
     analysis.configure(kept.compare)

@@ -21,6 +21,7 @@ import type { CompiledRules } from './compare-sides.ts'
 import type { Difference, SideInput } from './types.ts'
 import type { WorkerRequest } from './protocol.ts'
 import { WorkerPool } from './pool.ts'
+import { CpuShare } from './cpu-share.ts'
 
 export interface PipelineDeps {
   config: () => Config
@@ -64,19 +65,25 @@ export class ComparePipeline {
   #bytes = 0
   #seq = 0
   readonly #pool: WorkerPool
+  readonly #cpu: CpuShare | null
   readonly #compiled = new WeakMap<CompareRules, { key: string; rules: CompiledRules }>()
 
   constructor (deps: PipelineDeps) {
     this.#deps = deps
     const c = deps.config().compare
-    const workers = c.workers || Math.max(1, availableParallelism() - 1)
+    const shared = c.cpu === 'shared'
+    const workers = c.workers || (shared ? 1 : Math.max(1, availableParallelism() - 1))
+    const cpu = this.#cpu = shared ? new CpuShare(deps.log, undefined, () => deps.metrics.cpuReleases.inc()) : null
     let warned = false
     this.#pool = new WorkerPool(workers, () => this.#pump(), { policy: c.workerPolicy, nice: c.workerNice }, (r) => {
+      if (r.tid !== null) cpu?.addWorker(r.tid)
       if (r.error === null || warned) return
       warned = true
       deps.log.warn({ asked: c.workerPolicy, applied: r.applied, reason: r.error }, 'compare workers could not lower their CPU priority as configured')
     })
     deps.metrics.queueFrom(() => this.#queue.length)
+    deps.metrics.cpuFrom(() => cpu?.cpu ?? -1)
+    void cpu?.start()
   }
 
   get queued (): number { return this.#queue.length }
@@ -227,6 +234,7 @@ export class ComparePipeline {
 
   async close (): Promise<void> {
     this.#queue.length = 0
+    await this.#cpu?.close()
     await this.#pool.close()
   }
 }

@@ -45,8 +45,9 @@ export interface WorkerOptions {
   nice: number
 }
 
-/** A worker's first message: the CPU priority it runs at, and why not the one asked for. */
+/** A worker's first message: its Linux thread id (null elsewhere), the CPU priority it runs at, and why not the one asked for. */
 export interface PriorityReport {
+  tid: number | null
   applied: WorkerPolicy | 'none'
   error: string | null
 }

@@ -20,14 +20,9 @@ const rules = new Map<string, CompiledRules>()
  * it, so util-linux's `chrt` sets it, once per worker. Scheduling attributes are per thread on Linux, and this
  * thread's id is the first field of /proc/thread-self/stat. Reports what took effect.
  */
-function lowerPriority (policy: WorkerPolicy, nice: number): PriorityReport {
-  let tid: number
-  try {
-    tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])
-  } catch {
-    // Not Linux (or a kernel without /proc/thread-self): per-thread priorities are not ours to set, nothing to report.
-    return { applied: 'none', error: null }
-  }
+function lowerPriority (tid: number | null, policy: WorkerPolicy, nice: number): Omit<PriorityReport, 'tid'> {
+  // Not Linux (or a kernel without /proc/thread-self): per-thread priorities are not ours to set, nothing to report.
+  if (tid === null) return { applied: 'none', error: null }
   let error: string | null = null
   if (policy === 'idle') {
     try {
@@ -46,8 +41,16 @@ function lowerPriority (policy: WorkerPolicy, nice: number): PriorityReport {
     return { applied: 'none', error: `${error === null ? '' : `${error}; `}setPriority: ${(err as Error).message}` }
   }
 }
+function threadId (): number | null {
+  try {
+    return Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])
+  } catch {
+    return null
+  }
+}
 const options = (workerData ?? {}) as Partial<WorkerOptions>
-parentPort!.postMessage(lowerPriority(options.policy ?? 'nice', options.nice ?? 0))
+const tid = threadId()
+parentPort!.postMessage({ tid, ...lowerPriority(tid, options.policy ?? 'nice', options.nice ?? 0) } satisfies PriorityReport)
 
 function rulesFor (key: string, config: WorkerRequest['rules']): CompiledRules {
   let compiled = rules.get(key)

@@ -185,7 +185,8 @@ export const configSpec: Spec = {
       kind: 'object',
       doc: 'The comparison pipeline, off the client path.',
       fields: {
-        workers: { kind: 'number', integer: true, min: 0, max: 64, default: 0, doc: 'Worker threads for structural comparison; 0 means one less than the CPUs, at least 1.' },
+        workers: { kind: 'number', integer: true, min: 0, max: 64, default: 0, doc: 'Worker threads for structural comparison; 0 means one with `cpu: shared`, else one less than the CPUs (at least 1).' },
+        cpu: { kind: 'enum', values: ['shared', 'spread'], default: 'shared', doc: 'Where the compare workers run (Linux, with util-linux `taskset`). `shared`: the main thread and the workers are bound to one CPU (the one other processes kept least busy over the first second), so comparisons only get the time the client path leaves idle there and the main thread keeps its CPU; if the main thread then keeps waiting for that CPU (over 30 % of its runnable time for 3 s, while another CPU sat idle: another process is busy on its CPU), every thread is released to all CPUs and bound again a minute later. `spread`: the scheduler places every thread; comparisons can use other CPUs\' idle time (more exchanges compared at high load), and the client path pays for it (measured in the README, Benchmarks).' },
         workerPolicy: { kind: 'enum', values: ['idle', 'nice'], default: 'idle', doc: 'How compare workers yield the CPU to the client path (Linux). `idle`: the SCHED_IDLE policy (set with util-linux `chrt`), so any other runnable thread (the proxy, the upstreams on the same host) preempts a comparison at once; falls back to `nice` when that fails. `nice`: only a lower nice value (`workerNice`).' },
         workerNice: { kind: 'number', integer: true, min: 0, max: 19, default: 10, doc: 'How much lower the compare workers\' CPU priority is than the proxy\'s (Linux nice increment per thread) with `workerPolicy: nice`, or when SCHED_IDLE cannot be set; 0 keeps it equal.' },
         queueSize: { kind: 'number', integer: true, min: 1, max: 1_000_000, default: 256, doc: 'Most exchanges waiting for a worker; more are dropped and counted (`diff_queue_full`). Kept small on purpose (every waiting exchange outlives the young generation and costs the proxy main thread GC time), but with room for a burst while the workers start.' },
@@ -288,7 +289,7 @@ export interface Config {
   defaultRoute: RouteKnobs
   routes: RouteConfig[]
   capture: { bodyLimit: number }
-  compare: { workers: number; workerPolicy: 'idle' | 'nice'; workerNice: number; queueSize: number; queueBytes: number; confidence: number; maxPathsPerEndpoint: number; logDivergences: boolean }
+  compare: { workers: number; cpu: 'shared' | 'spread'; workerPolicy: 'idle' | 'nice'; workerNice: number; queueSize: number; queueBytes: number; confidence: number; maxPathsPerEndpoint: number; logDivergences: boolean }
   samples: { max: number; maxBytes: number; bodyBytes: number; perEndpointPerMinute: number }
   redact: { headers: string[]; fields: string[] }
 }

@@ -55,7 +55,9 @@ export class Metrics {
   readonly divergences: FastCounter
   readonly diffDuration: Histogram<string>
   readonly samplesSkipped: Counter<string>
+  readonly cpuReleases: Counter
   #queueDepth: () => number = () => 0
+  #boundCpu: () => number = () => -1
   readonly #children = new Map<string, RequestChildren>()
   readonly #skipChildren = new Map<string, { inc: () => void }>()
   #routes: () => RouteState[] = () => []
@@ -133,6 +135,11 @@ export class Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers
     })
+    this.cpuReleases = new Counter({
+      name: 'shadowsplit_compare_cpu_releases_total',
+      help: 'Times the main thread and the compare workers were released from their CPU (compare.cpu: shared) because the main thread kept waiting for it while another CPU sat idle.',
+      registers
+    })
     this.samplesSkipped = new Counter({
       name: 'shadowsplit_samples_skipped_total',
       help: 'Divergent exchanges not kept as samples, by reason: rate (per-endpoint limit), queue_full, failed.',
@@ -145,6 +152,12 @@ export class Metrics {
       help: 'Exchanges waiting for a compare worker.',
       registers,
       collect () { this.set(self.#queueDepth()) }
+    })
+    new Gauge({
+      name: 'shadowsplit_compare_cpu',
+      help: 'The CPU the main thread and the compare workers are bound to (compare.cpu: shared); -1 when not bound (spread, released because the main thread kept waiting for it, or not possible here).',
+      registers,
+      collect () { this.set(self.#boundCpu()) }
     })
     new Gauge({
       name: 'shadowsplit_candidate_inflight',
@@ -200,6 +213,11 @@ export class Metrics {
 
   queueFrom (depth: () => number): void {
     this.#queueDepth = depth
+  }
+
+  /** Where the compare_cpu gauge reads the bound CPU. */
+  cpuFrom (cpu: () => number): void {
+    this.#boundCpu = cpu
   }
 
   diff (endpoint: string, result: string): void {

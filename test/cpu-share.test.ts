@@ -1,0 +1,140 @@
+// compare.cpu: the main thread and the compare workers bound to one CPU by default (Linux, taskset), released when
+// the main thread keeps waiting for that CPU, bound again later; `spread` leaves every thread to the scheduler.
+import { test, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs'
+import { Writable } from 'node:stream'
+import { Worker } from 'node:worker_threads'
+import { createLogger } from '../src/observe/log.ts'
+import { CpuShare, lastCpu, parseCpuList } from '../src/compare/cpu-share.ts'
+import { startUpstream } from './helpers/upstream.ts'
+import { startCli } from './helpers/cli.ts'
+import type { Running } from './helpers/cli.ts'
+import { eventually, metricValue, writeConfig } from './helpers/proxy.ts'
+import { request } from './helpers/http.ts'
+
+const cleanups: Array<() => Promise<void>> = []
+after(async () => { for (const c of cleanups.reverse()) await c() })
+
+function hasTaskset (): boolean {
+  try { execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }); return true } catch { return false }
+}
+const allowedOf = (pid: number, tid: number | string): string =>
+  /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))![1]!
+const ALL = allowedOf(process.pid, process.pid)
+const linux = process.platform !== 'linux'
+  ? 'per-thread CPU affinity is Linux only'
+  : parseCpuList(ALL).length < 2 ? `one CPU allowed here (${ALL}): nothing to bind` : false
+const skip = linux !== false ? linux : !hasTaskset() ? 'util-linux taskset is not installed' : false
+
+test('parseCpuList and lastCpu read /proc\'s formats', () => {
+  assert.deepEqual(parseCpuList('0-3,6,8-9\n'), [0, 1, 2, 3, 6, 8, 9])
+  assert.deepEqual(parseCpuList('5'), [5])
+  // A thread name with spaces and parentheses does not shift the fields.
+  const fields = Array.from({ length: 50 }, (_, i) => String(i + 3))
+  fields[36] = '7'
+  assert.equal(lastCpu(`123 (a (b) c) ${fields.join(' ')}`), 7)
+})
+
+/** Every thread of `pid` by name (`comm`), with its allowed CPU list. */
+function threadsOf (pid: number): Array<{ comm: string; allowed: string }> {
+  return readdirSync(`/proc/${pid}/task`).map((t) => ({ comm: readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(), allowed: allowedOf(pid, t) }))
+}
+
+async function serving (body: string): Promise<string> {
+  const u = await startUpstream((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body) })
+  cleanups.push(u.close)
+  return u.url
+}
+
+async function cli (extra: string[] = []): Promise<Running> {
+  const run = await startCli(['--primary', await serving('{"a":1}'), '--candidate', await serving('{"a":2}'), ...extra], { SHADOWSPLIT_LOG_LEVEL: 'info' })
+  cleanups.push(async () => { run.child.kill('SIGTERM'); await run.exited })
+  return run
+}
+const gauge = async (run: Running): Promise<number> =>
+  metricValue(await (await fetch(`http://127.0.0.1:${run.adminPort}/metrics`)).text(), 'shadowsplit_compare_cpu')
+
+test('by default the main thread and the compare worker share one CPU; the other threads keep every CPU', { skip }, async () => {
+  const run = await cli()
+  await eventually(() => run.lines.some((l) => l.msg === 'compare.cpu shared: main thread and compare workers bound to one CPU'), 10_000, 'the bound line')
+  const cpu = Number(run.lines.find((l) => l.msg === 'compare.cpu shared: main thread and compare workers bound to one CPU')!.cpu)
+  assert.equal(await gauge(run), cpu)
+  await request(`http://127.0.0.1:${run.port}/x`)
+  const pid = run.child.pid!
+  await eventually(() => threadsOf(pid).some((t) => t.comm === 'WorkerThread' && t.allowed === String(cpu)), 5000, 'the worker bound')
+  const threads = threadsOf(pid)
+  const shown = JSON.stringify(threads)
+  assert.deepEqual(threads.filter((t) => t.allowed === String(cpu)).map((t) => t.comm).sort(), ['MainThread', 'WorkerThread'], shown)
+  // libuv's pool and V8's helpers (GC) stay free: only the two threads that take turns on the CPU are bound.
+  assert.ok(threads.filter((t) => t.comm === 'libuv-worker' || t.comm === 'V8Worker').every((t) => t.allowed === ALL), shown)
+  assert.ok(threads.some((t) => t.comm === 'libuv-worker'), `libuv's pool has started: ${shown}`)
+})
+
+test('compare.cpu spread leaves every thread to the scheduler, and the gauge says -1', { skip }, async () => {
+  const run = await cli(['--config', writeConfig({ compare: { cpu: 'spread', workers: 2 } }, 'config.json')])
+  await request(`http://127.0.0.1:${run.port}/x`)
+  await eventually(() => threadsOf(run.child.pid!).filter((t) => t.comm === 'WorkerThread').length === 2, 5000, 'two workers')
+  assert.ok(threadsOf(run.child.pid!).every((t) => t.allowed === ALL), JSON.stringify(threadsOf(run.child.pid!)))
+  assert.equal(await gauge(run), -1)
+  assert.ok(!run.lines.some((l) => String(l.msg).startsWith('compare.cpu shared')))
+})
+
+test('without taskset the threads stay free and a warning says why', { skip: linux }, async () => {
+  // chrt stays reachable when it is installed (the workers' priority is not what this test is about); taskset is not.
+  const tools = mkdtempSync('/tmp/shadowsplit-no-taskset-')
+  const chrt = execFileSync('sh', ['-c', 'command -v chrt || true'], { encoding: 'utf8' }).trim()
+  if (chrt !== '') symlinkSync(chrt, `${tools}/chrt`)
+  const run = await startCli(['--primary', await serving('{"a":1}'), '--candidate', await serving('{"a":2}')], { PATH: tools, SHADOWSPLIT_LOG_LEVEL: 'info' })
+  cleanups.push(async () => { run.child.kill('SIGTERM'); await run.exited })
+  await eventually(() => run.lines.some((l) => String(l.msg).startsWith('compare.cpu shared: could not bind')), 10_000, 'the warning')
+  assert.match(String(run.lines.find((l) => String(l.msg).startsWith('compare.cpu shared: could not bind'))!.reason), /taskset not found/)
+  assert.ok(threadsOf(run.child.pid!).every((t) => t.allowed === ALL))
+  assert.equal(await gauge(run), -1)
+})
+
+test('a main thread that keeps waiting for its CPU is released to every CPU, and bound again later', { skip }, async () => {
+  const lines: Array<Record<string, unknown>> = []
+  const log = createLogger('info', new Writable({ write (c, _e, cb) { lines.push(JSON.parse(String(c))); cb() } }))
+  const share = new CpuShare(log, { checkMs: 200, waitLimit: 0.3, releaseAfter: 2, rebindMs: 1500 })
+  // A real second thread, reporting its Linux thread id like a compare worker does.
+  const worker = new Worker("const { parentPort } = require('node:worker_threads'); parentPort.postMessage(Number(require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])); setInterval(() => {}, 1000)", { eval: true })
+  cleanups.push(async () => { await worker.terminate() })
+  const workerTid = await new Promise<number>((resolve) => worker.once('message', resolve))
+  share.addWorker(workerTid)
+  await share.start()
+  cleanups.push(async () => { await share.close() })
+  assert.equal(share.state, 'free', 'bound at the first check, by the load seen over it')
+  await eventually(() => share.state === 'bound', 5000, 'bound')
+  const cpu = share.cpu
+  assert.equal(allowedOf(process.pid, process.pid), String(cpu))
+  assert.equal(allowedOf(process.pid, workerTid), String(cpu))
+
+  // The main thread busy, and another process busy on the same CPU: it now waits for it about half the time it is
+  // runnable, while the other CPU has idle time. (Load alone is no reason: other test files may be running beside this one, so that is not asserted.)
+  let busy = true
+  const spin = (): void => { const end = Date.now() + 4; while (Date.now() < end); if (busy) setTimeout(spin, 1) }
+  spin()
+  const hog = spawn('taskset', ['-c', String(cpu), process.execPath, '-e', 'for (;;);'], { stdio: 'ignore' })
+  cleanups.push(async () => { hog.kill('SIGKILL') })
+  try {
+    await eventually(() => share.state === 'free', 20_000, 'the threads released')
+  } finally {
+    hog.kill('SIGKILL')
+  }
+  const released = lines.find((l) => l.msg === 'compare.cpu shared: the main thread kept waiting for its CPU; threads released to every CPU')
+  assert.ok(released !== undefined && Number(released.waited) > 0.3, JSON.stringify(lines))
+  assert.equal(share.cpu, -1)
+  await eventually(() => allowedOf(process.pid, process.pid) === ALL && allowedOf(process.pid, workerTid) === ALL, 5000, 'both threads free')
+
+  // rebindMs later, both are bound again (to the CPU least busy over the last check).
+  await eventually(() => share.state === 'bound', 10_000, 'bound again')
+  busy = false
+  assert.equal(allowedOf(process.pid, process.pid), String(share.cpu))
+  assert.equal(allowedOf(process.pid, workerTid), String(share.cpu))
+  assert.equal(lines.filter((l) => l.msg === 'compare.cpu shared: main thread and compare workers bound to one CPU').length, 2)
+
+  await share.close()
+  assert.equal(allowedOf(process.pid, process.pid), ALL, 'close gives the main thread every CPU back')
+})
