@@ -71,25 +71,3 @@ export function threadCpuSeconds (pgid: number): Record<string, number> | null {
   }
   return out
 }
-
-/**
- * Pins the threads of process `pid` named in `names` (`comm`) to one CPU with util-linux `taskset`: how many were
- * pinned, and the first reason one could not be (no /proc, no taskset, not allowed).
- */
-export function pinThreads (pid: number, names: readonly string[], cpu: number): { pinned: Record<string, number>; error: string | null } {
-  const pinned: Record<string, number> = {}
-  let tasks: string[]
-  try { tasks = readdirSync(`/proc/${pid}/task`) } catch (err) { return { pinned, error: (err as Error).message } }
-  for (const t of tasks) {
-    let name: string
-    try { name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim() } catch { continue }
-    if (!names.includes(name)) continue
-    try {
-      execFileSync('taskset', ['-p', '-c', String(cpu), t], { stdio: 'ignore' })
-    } catch (err) {
-      return { pinned, error: `taskset -p -c ${cpu} ${t} (${name}): ${(err as Error).message}` }
-    }
-    pinned[name] = (pinned[name] ?? 0) + 1
-  }
-  return { pinned, error: null }
-}

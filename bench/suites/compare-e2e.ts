@@ -12,9 +12,9 @@
 // Context, no bar: a third proxy with `mirrorTiming: after_response` (copies leave once the client's response is
 // finished) at the same fixed rate, to show what that option changes for clients; and a fourth that mirrors every
 // request but compares none (`compare.enabled: false`: nothing captured, no worker), to split the mirror's cost to
-// clients from the comparison's; and a fifth, the comparing mirror with its main thread and compare worker pinned to
-// one CPU by the bench (`taskset`; not a shadowsplit option), so that comparing only gets the time the event loop
-// leaves idle on its own CPU.
+// clients from the comparison's; and a fifth, the comparing mirror with `compare.cpu: spread` (the scheduler places
+// its main thread and compare worker on any CPU) against the default `shared` (both bound to one CPU, so comparing
+// only gets the time the event loop leaves idle on its own CPU).
 // The mirror target's /metrics are diffed around every run, and the run is not over until its compare queue
 // has drained: a backlog left behind would burn CPU during the next target's run.
 import { checkServesPayload, startStaticJson } from '../lib/upstream.ts'
@@ -23,7 +23,7 @@ import { startShadowsplit } from '../lib/shadowsplit.ts'
 import { JSON_BODIES } from '../lib/json-body.ts'
 import { LOAD_PATH } from '../lib/payload.ts'
 import { sleep } from '../lib/net.ts'
-import { pinThreads, threadCpuSeconds } from '../lib/cpu.ts'
+import { threadCpuSeconds } from '../lib/cpu.ts'
 import { byLabel, diffCounts, scrape, sumOf } from '../lib/prom.ts'
 import type { Sample } from '../lib/prom.ts'
 import { runRounds, sliceSeconds } from '../lib/rounds.ts'
@@ -65,13 +65,11 @@ const N = {
   mirrorFixed: `${MIRROR} — fixed rate`,
   afterFixed: `${MIRROR}, mirrorTiming after_response — fixed rate (context)`,
   uncomparedFixed: 'shadowsplit mirror 100 %, compare.enabled false — fixed rate (context)',
-  pinnedFixed: `${MIRROR}, main thread and compare worker pinned to one CPU — fixed rate (context)`
+  spreadFixed: `${MIRROR}, compare.cpu spread — fixed rate (context)`
 }
-/** The CPU the pinned target's main thread and compare worker share. */
-const PIN_CPU = 0
-const PINNED_THREADS = ['MainThread', 'WorkerThread']
 const AFTER_CONFIG = { defaultRoute: { mirrorTiming: 'after_response' } }
 const UNCOMPARED_CONFIG = { defaultRoute: { compare: { enabled: false } } }
+const SPREAD_CONFIG = { compare: { cpu: 'spread' } }
 const DRAIN_MAX_MS = 30_000
 const RESULTS = ['match', 'diverge', 'noise_only', 'error', 'skipped'] as const
 const COMPARED = ['match', 'diverge', 'noise_only'] as const
@@ -84,6 +82,8 @@ const M = {
   diffSum: 'shadowsplit_diff_duration_seconds_sum',
   diffCount: 'shadowsplit_diff_duration_seconds_count',
   queue: 'shadowsplit_compare_queue_depth',
+  boundCpu: 'shadowsplit_compare_cpu',
+  cpuReleases: 'shadowsplit_compare_cpu_releases_total',
   inflight: 'shadowsplit_candidate_inflight',
   // prom-client's default metrics, main thread only: GC pauses, and the event-loop delay histogram that it
   // resets at every scrape (so the scrape right after a run covers that run).
@@ -121,6 +121,9 @@ interface E2EExtra {
   gcMsPerS: number
   /** p99 of the main thread's event-loop delay during the run, in ms (pooled slices: the worst slice's). */
   loopP99Ms: number
+  /** compare.cpu shared: releases from the bound CPU during the run, and runs (slices) that ended unbound. */
+  cpuReleases: number
+  unboundRuns: number
 }
 
 type ThreadKind = 'main' | 'worker' | 'other'
@@ -205,7 +208,9 @@ function hooks (proc: Managed, metricsUrl: string, primary: Upstream, candidate:
         drained,
         threads,
         gcMsPerS,
-        loopP99Ms
+        loopP99Ms,
+        cpuReleases: delta(M.cpuReleases),
+        unboundRuns: gauge(atEnd, M.boundCpu) < 0 ? 1 : 0
       }
     }
   }
@@ -241,7 +246,9 @@ function mergeExtras (xs: E2EExtra[]): E2EExtra {
     drained: xs.every((x) => x.drained),
     threads,
     gcMsPerS: weighted((x) => x.gcMsPerS),
-    loopP99Ms: Math.max(...xs.map((x) => x.loopP99Ms))
+    loopP99Ms: Math.max(...xs.map((x) => x.loopP99Ms)),
+    cpuReleases: sum((x) => x.cpuReleases),
+    unboundRuns: sum((x) => x.unboundRuns)
   }
 }
 
@@ -273,7 +280,7 @@ const diffMeanMs = (x: E2EExtra): number => (x.diffCount > 0 ? (x.diffSumS / x.d
 /** One row per round of the mirror target, then the medians. */
 function comparisonTable (runs: Runs): string {
   const headers = ['round', 'client requests', 'candidate received', 'compared during load', 'compared incl. drain', 'compared share',
-    'diffs_total by result', 'mirror_skipped_total by reason', 'diff mean', 'queue at end', 'drain']
+    'diffs_total by result', 'mirror_skipped_total by reason', 'diff mean', 'queue at end', 'drain', 'CPU releases / unbound at end']
   const row = (label: string, x: E2EExtra, shares: { candidate: number; compared: number; diffMs: number }): string[] => [
     label,
     fmtInt(x.clientRequests),
@@ -285,7 +292,8 @@ function comparisonTable (runs: Runs): string {
     skipsCell(x),
     fmtMs(shares.diffMs),
     fmtInt(x.queueAtEnd),
-    `${(x.drainMs / 1000).toFixed(1)} s${x.drained ? '' : ' (**not drained**)'}`
+    `${(x.drainMs / 1000).toFixed(1)} s${x.drained ? '' : ' (**not drained**)'}`,
+    `${fmtInt(x.cpuReleases)} / ${fmtInt(x.unboundRuns)}`
   ]
   const sharesOf = (x: E2EExtra): { candidate: number; compared: number; diffMs: number } =>
     ({ candidate: share(x.candidateReceived ?? 0, x.primaryReceived), compared: share(comparedOf(x), x.clientRequests), diffMs: diffMeanMs(x) })
@@ -313,7 +321,9 @@ function comparisonTable (runs: Runs): string {
       drained: xs.every((x) => x.drained),
       threads: null,
       gcMsPerS: Number.NaN,
-      loopP99Ms: Number.NaN
+      loopP99Ms: Number.NaN,
+      cpuReleases: med((x) => x.cpuReleases),
+      unboundRuns: med((x) => x.unboundRuns)
     }
     const shares = { candidate: med((x) => sharesOf(x).candidate), compared: med((x) => sharesOf(x).compared), diffMs: med(diffMeanMs) }
     const r = row('median', medianX, shares)
@@ -403,25 +413,18 @@ function uncomparedNote (ux: E2EExtra[], uncomparedP99: number[], mirrorP99: num
     (compared > 0 ? ` **note**: the uncompared mirror reported ${fmtInt(compared)} compared exchanges.` : '')
 }
 
-/** Pins the proxy's main thread and compare worker once the worker has started (it starts with the proxy). */
-async function pinWhenStarted (pid: number): Promise<{ pinned: Record<string, number>; error: string | null }> {
-  let last: { pinned: Record<string, number>; error: string | null } = { pinned: {}, error: 'not tried' }
-  for (let i = 0; i < 50; i++) {
-    last = pinThreads(pid, PINNED_THREADS, PIN_CPU)
-    if (last.error !== null) return last
-    if (PINNED_THREADS.every((n) => (last.pinned[n] ?? 0) > 0)) return last
-    await sleep(100)
-  }
-  return { ...last, error: `found threads ${JSON.stringify(last.pinned)}, not one of each of ${PINNED_THREADS.join(', ')}` }
-}
+/** Median per run of the share of client requests a target compared. */
+const comparedShare = (r: Runs): number => median(extras(r).map((x) => share(comparedOf(x), x.clientRequests)))
 
-function pinnedNote (pinning: { pinned: Record<string, number>; error: string | null }, pinned: Runs, mirrorP99: number[], passP99: number[]): string {
-  if (pinning.error !== null) return `- context: the pinned mirror was not run: ${pinning.error}.`
-  const p99s = pinned.map((r) => r.load.p99Ms)
-  const compared = median(extras(pinned).map((x) => share(comparedOf(x), x.clientRequests)))
-  const threads = Object.entries(pinning.pinned).map(([n, k]) => `${k} ${n}`).join(', ')
-  return `- context: with its main thread and compare worker pinned to CPU ${PIN_CPU} (threads pinned: ${threads}), the comparing mirror's p99 was ${ratio(p99s, passP99).text} of pass-through ` +
-    `and ${ratio(p99s, mirrorP99).text} of the same mirror unpinned; it compared ${fmtPct(compared)} of its client requests. The pass-through is not pinned.`
+/** The comparing mirror with `compare.cpu: spread` against the pass-through and the default (`shared`) mirror. */
+function spreadNote (spread: Runs, mirror: Runs, passP99: number[]): string {
+  const p99s = spread.map((r) => r.load.p99Ms)
+  const mx = extras(mirror)
+  const slices = mirror.reduce((a, r) => a + Math.max(1, r.slices?.length ?? 1), 0)
+  return `- context: with \`compare.cpu: spread\` (config ${JSON.stringify(SPREAD_CONFIG)}: main thread and compare worker placed by the scheduler), the comparing mirror's p99 was ${ratio(p99s, passP99).text} of pass-through ` +
+    `and ${ratio(p99s, mirror.map((r) => r.load.p99Ms)).text} of the default mirror (\`shared\`, both bound to one CPU); it compared ${fmtPct(comparedShare(spread))} of its client requests, ` +
+    `the default mirror ${fmtPct(comparedShare(mirror))}. The default mirror's threads were released from their CPU ${fmtInt(mx.reduce((a, x) => a + x.cpuReleases, 0))} times ` +
+    `during its fixed-rate slices and were unbound at the end of ${fmtInt(mx.reduce((a, x) => a + x.unboundRuns, 0))} of ${fmtInt(slices)} (\`shadowsplit_compare_cpu\`).`
 }
 
 export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> {
@@ -447,9 +450,10 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       name: 'shadowsplit (mirror, not compared)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100, config: UNCOMPARED_CONFIG
     })
     stops.push(uncompared.stop)
-    const pinnedProxy = await startShadowsplit({ name: 'shadowsplit (mirror + compare, pinned)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100 })
-    stops.push(pinnedProxy.stop)
-    const pinning = await pinWhenStarted(pinnedProxy.proc.pid)
+    const spread = await startShadowsplit({
+      name: 'shadowsplit (mirror + compare, spread)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100, config: SPREAD_CONFIG
+    })
+    stops.push(spread.stop)
 
     // The fixed rate of a round comes from the pass-through saturation run of the same round, which runs first.
     let passSatRps = Number.NaN
@@ -467,14 +471,14 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const mirrorHooks = hooks(mirror.proc, mirror.metricsUrl, primary, candidate)
     const afterHooks = hooks(after.proc, after.metricsUrl, primary, candidate)
     const uncomparedHooks = hooks(uncompared.proc, uncompared.metricsUrl, primary, candidate)
-    const pinnedHooks = hooks(pinnedProxy.proc, pinnedProxy.metricsUrl, primary, candidate)
+    const spreadHooks = hooks(spread.proc, spread.metricsUrl, primary, candidate)
     const fixed: Interleave<E2EExtra> = { slices: FIXED_SLICES, merge: mergeExtras, leadInS: FIXED_LEAD_IN_S }
     const sliceS = sliceSeconds(ctx.durationS, FIXED_SLICES)
     const passUrl = pass.url + LOAD_PATH
     const mirrorUrl = mirror.url + LOAD_PATH
     const afterUrl = after.url + LOAD_PATH
     const uncomparedUrl = uncompared.url + LOAD_PATH
-    const pinnedUrl = pinnedProxy.url + LOAD_PATH
+    const spreadUrl = spread.url + LOAD_PATH
     // Per round: pass-through then mirror at saturation (and the context proxies, not reported), then every proxy
     // at the fixed rate, in slices. Warm-ups for the bar's saturation targets and the context proxies' fixed-rate
     // targets; the bar's fixed-rate targets are the same two processes as its saturation ones.
@@ -491,19 +495,19 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       // what its next slices pay, and the bar's two targets go through it every round.
       { name: `${N.afterFixed} — saturation (not reported)`, url: afterUrl, procs: [after.proc], ...afterHooks, warmup: false },
       { name: `${N.uncomparedFixed} — saturation (not reported)`, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, warmup: false },
-      ...(pinning.error === null ? [{ name: `${N.pinnedFixed} — saturation (not reported)`, url: pinnedUrl, procs: [pinnedProxy.proc], ...pinnedHooks, warmup: false }] : []),
+      { name: `${N.spreadFixed} — saturation (not reported)`, url: spreadUrl, procs: [spread.proc], ...spreadHooks, warmup: false },
       { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false, interleave: fixed },
       { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false, interleave: fixed },
       // Warmed up like the saturation targets (closed loop), since no other run of this process precedes it.
       { name: N.afterFixed, url: afterUrl, procs: [after.proc], ...afterHooks, load: fixedLoad, interleave: fixed },
       { name: N.uncomparedFixed, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, load: fixedLoad, interleave: fixed },
-      ...(pinning.error === null ? [{ name: N.pinnedFixed, url: pinnedUrl, procs: [pinnedProxy.proc], ...pinnedHooks, load: fixedLoad, interleave: fixed }] : [])
+      { name: N.spreadFixed, url: spreadUrl, procs: [spread.proc], ...spreadHooks, load: fixedLoad, interleave: fixed }
     ]
     await checkServesPayload(PASS, passUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(MIRROR, mirrorUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.afterFixed, afterUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.uncomparedFixed, uncomparedUrl, JSON_BODIES.primary, 'application/json')
-    await checkServesPayload(N.pinnedFixed, pinnedUrl, JSON_BODIES.primary, 'application/json')
+    await checkServesPayload(N.spreadFixed, spreadUrl, JSON_BODIES.primary, 'application/json')
 
     const { samples, aborted } = await runRounds(targets, ctx)
     const runs = (name: string): Runs => samples.get(name) ?? []
@@ -522,7 +526,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     // Fixed rate: the bar.
     const fixedHeaders = ['target', 'offered req/s', ...STANDARD_HEADERS.map((h) => (h === 'req/s' ? 'achieved req/s' : h)), 'achieved / offered',
       ...threadHeaders, 'p99 vs pass-through', 'achieved req/s vs pass-through']
-    const fixedNames = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed, ...(pinning.error === null ? [N.pinnedFixed] : [])]
+    const fixedNames = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed, N.spreadFixed]
     const fixedRows = fixedNames.map((name) => [
       name,
       fmtInt(median(offered(name))),
@@ -536,7 +540,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       const m = runs(N.mirrorFixed)[i]
       const a = runs(N.afterFixed)[i]
       const u = runs(N.uncomparedFixed)[i]
-      const q = runs(N.pinnedFixed)[i]
+      const q = runs(N.spreadFixed)[i]
       const sat = runs(N.passSat)[i]
       return [
         String(i + 1),
@@ -556,7 +560,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     })
     const roundHeaders = ['round', 'pass-through req/s at saturation', 'offered req/s (all targets)', 'pass-through achieved', 'mirror achieved',
       'pass-through p99', 'mirror p99', 'mirror / pass-through p99', 'after_response p99 (context)', 'after_response / pass-through p99',
-      'not compared p99 (context)', 'not compared / pass-through p99', 'pinned / pass-through p99 (context)']
+      'not compared p99 (context)', 'not compared / pass-through p99', 'spread / pass-through p99 (context)']
 
     const bar = ratio(p99(N.mirrorFixed), p99(N.passFixed))
     const satP99 = ratio(p99(N.mirrorSat), p99(N.passSat))
@@ -564,7 +568,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       bar: `shadowsplit mirror 100 % with comparison of 20 KB JSON p99 ≤ ${BAR_P99}× pass-through p99 at the same offered load ` +
         `(${FIXED_SHARE * 100} % of pass-through saturation req/s, ${fixedConnections} paced connections)`,
       status: bar.median <= BAR_P99 ? 'PASS' : 'FAIL',
-      detail: `${bar.text}; at saturation (context, no bar): ${satP99.text}`
+      detail: `${bar.text}; the mirror compared ${fmtPct(comparedShare(runs(N.mirrorFixed)))} of its client requests (median per round; ` +
+        `the rest dropped and counted, \`diff_queue_full\`); at saturation (context, no bar): ${satP99.text}`
     }
     const mxFixed = extras(runs(N.mirrorFixed))
     // Comparing nothing would meet the bar for free.
@@ -586,11 +591,11 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     fixedNotes.push(sliceNote(runs(N.passFixed), runs(N.mirrorFixed)))
     fixedNotes.push(`- context: mirror + compare / pass-through achieved req/s ${loadRatio.text}`)
     fixedNotes.push(`- context: mirror + compare / pass-through p50 ${ratio(p50(N.mirrorFixed), p50(N.passFixed)).text}`)
-    const afterCompared = median(extras(runs(N.afterFixed)).map((x) => share(comparedOf(x), x.clientRequests)))
+    const afterCompared = comparedShare(runs(N.afterFixed))
     fixedNotes.push(`- context: with \`mirrorTiming: after_response\` (a third proxy, config ${JSON.stringify(AFTER_CONFIG)}), mirror + compare / pass-through ` +
       `p99 ${ratio(p99(N.afterFixed), p99(N.passFixed)).text}, p50 ${ratio(p50(N.afterFixed), p50(N.passFixed)).text}; it compared ${fmtPct(afterCompared)} of its client requests.`)
     fixedNotes.push(uncomparedNote(extras(runs(N.uncomparedFixed)), p99(N.uncomparedFixed), p99(N.mirrorFixed), p99(N.passFixed)))
-    fixedNotes.push(pinnedNote(pinning, runs(N.pinnedFixed), p99(N.mirrorFixed), p99(N.passFixed)))
+    fixedNotes.push(spreadNote(runs(N.spreadFixed), runs(N.mirrorFixed), p99(N.passFixed)))
 
     // Saturation: context only.
     const satHeaders = ['target', ...STANDARD_HEADERS, ...threadHeaders, 'p99 vs pass-through', 'req/s vs pass-through']
@@ -608,14 +613,14 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         `Candidate: the same server kind with the same document except \`${JSON_BODIES.changedPath}\` (same length, same Last-Modified), ` +
         'so every compared exchange is a parsed, walked, diverging pair.',
       `- pass-through: \`${pass.command}\``,
-      `- mirror: \`${mirror.command}\` (compare workers, queue size and sampling left at their defaults)`,
+      `- mirror: \`${mirror.command}\` (compare workers, queue size and sampling left at their defaults: one worker, bound with the main thread to one CPU, \`compare.cpu: shared\`)`,
       `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
       `- context only: the same mirror not comparing (config file ${JSON.stringify(UNCOMPARED_CONFIG)}): every request is still copied to the candidate and its answer read to the end, nothing is captured or compared`,
-      `- context only: the comparing mirror again, its main thread and compare worker pinned to CPU ${PIN_CPU} by the bench (\`taskset -p -c ${PIN_CPU}\` on their thread ids; not a shadowsplit option), so that comparing only gets the time the event loop leaves idle on its own CPU`,
+      `- context only: the comparing mirror again with \`compare.cpu: spread\` (config file ${JSON.stringify(SPREAD_CONFIG)}): the scheduler places its main thread and compare worker on any CPU, so comparing also uses other CPUs' idle time`,
       '',
       'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other; the context proxies too, not reported, ' +
         'so that every proxy comes to its slices from the same burst), then both at the same fixed offered rate, ' +
-        'taking turns in slices (with the after_response proxy, the uncompared mirror and the pinned mirror as third to fifth, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+        'taking turns in slices (with the after_response proxy, the uncompared mirror and the spread mirror as third to fifth, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',
@@ -631,7 +636,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         'when it answers more slowly: *achieved req/s* is what each target actually served.',
       '',
       `The fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
-        'pass-through, mirror, after_response, not compared, pinned, then pinned, not compared, after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
+        'pass-through, mirror, after_response, not compared, spread, then spread, not compared, after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
         'of the round: wrk\'s latency distributions merged (`bench/wrk/report.lua` prints every distinct latency with its count), then p50 and p99 ' +
         'of the merge; counts summed. Runs of a whole duration one after the other let this shared machine\'s swings of a few seconds ' +
         'decide the ratio; in slices both targets see the same stretch of the machine. ' +
@@ -672,6 +677,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         '*candidate received* is counted by the candidate itself, its share is over the primary\'s count; *diff mean* is ' +
         '`shadowsplit_diff_duration_seconds` sum / count; *queue at end* is `shadowsplit_compare_queue_depth` right after the load stopped. ' +
         'Exchanges still queued when the load stopped are compared during the *drain* and counted with their run; the next run starts only after the drain. ' +
+        '*CPU releases / unbound at end*: how often `compare.cpu: shared` released the threads from their CPU during the run ' +
+        '(`shadowsplit_compare_cpu_releases_total`), and in how many of its slices they were not bound when the load stopped (`shadowsplit_compare_cpu` -1). ' +
         'Both comparison tables read the same way.',
       '',
       `- context: mirror + compare / pass-through p99 at saturation ${satP99.text} (no bar)`,
