@@ -9,7 +9,8 @@
 // Which CPU: the allowed one that other processes kept least busy over the last check (so that several shadowsplits
 // started together on one node do not all take the CPU they happened to start on); the main thread's own CPU on a tie.
 // A bound main thread cannot escape a CPU that another process keeps busy, so it is watched: when it spent more than
-// `waitLimit` of its runnable time waiting for its CPU (not running: /proc/thread-self/schedstat), and waited longer
+// `waitLimit` of its runnable time waiting for its CPU (not running: /proc/thread-self/schedstat) while running at
+// least 5 % of the time (serving, not just firing timers), and waited longer
 // than another allowed CPU sat idle (so it would have run sooner there; when every CPU is busy, moving gains
 // nothing), for `releaseAfter` checks in a row, every thread is released to the whole CPU set the process started with, and bound again
 // `rebindMs` later — twice as long after each release that follows a short binding (under 10 × rebindMs), up to 16 ×
@@ -69,6 +70,8 @@ function cpuTicks (): Map<number, { busy: number; idle: number }> {
   }
   return ticks
 }
+/** Share of a check the main thread must have run for its waits to count. */
+const MIN_RUN = 0.05
 /** /proc/stat's unit: USER_HZ, 100 on every Linux ABI Node runs on. */
 const NS_PER_TICK = 1e7
 
@@ -216,8 +219,11 @@ export class CpuShare {
       return
     }
     if (this.#state !== 'bound') return
-    // A thread that hardly ran cannot tell (waits under 1 % of the time are scheduling noise).
-    const share = waited < this.#timing.checkMs * 1e4 ? 0 : waited / (ran + waited)
+    // Only a main thread at work can tell: an idle proxy's timers waiting behind another process cost no client
+    // anything (measured: idle proxies beside loaded ones were released between their own runs), and waits under
+    // 1 % of the time are scheduling noise.
+    const interval = this.#timing.checkMs * 1e6
+    const share = ran < interval * MIN_RUN || waited < interval * 0.01 ? 0 : waited / (ran + waited)
     this.#strikes = share > this.#timing.waitLimit && idleElsewhere > waited ? this.#strikes + 1 : 0
     if (this.#strikes < this.#timing.releaseAfter) return
     const { rebindMs } = this.#timing
