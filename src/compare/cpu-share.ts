@@ -1,21 +1,22 @@
-// `compare.cpu: shared` (Linux): the main thread and the compare workers are bound to one CPU, the one the main
-// thread is on when the pipeline starts. The workers run under SCHED_IDLE, so on that CPU they only get the time the
-// client path leaves idle, and the main thread keeps its CPU (and its caches) instead of being moved about every
-// time a worker is busy elsewhere. Measured on the bench machine (2-core VM, mirror 100 % + compare of 20 KB JSON at
-// a quarter of saturation): client p99 1.21x of pass-through bound against 1.99x spread in the same slow-phase
-// slices; at saturation 17.7k req/s bound against 9.8k spread (the comparisons that do not fit are dropped and
-// counted, `diff_queue_full`). The price: comparisons get one CPU's idle time at most.
+// `compare.cpu: shared` (Linux): the main thread and the compare workers are bound to one CPU. The workers run under
+// SCHED_IDLE, so on that CPU they only get the time the client path leaves idle, and the main thread keeps its CPU
+// (and its caches) instead of being moved about while a worker is busy elsewhere. Measured on the bench machine
+// (2-core VM, mirror 100 % + compare of 20 KB JSON at a quarter of saturation, `npm run bench -- compare-e2e`):
+// client p99 1.59x of pass-through bound against 1.88x spread, p50 0.91 against 1.14 ms; at saturation 0.88x the
+// pass-through's req/s bound against 0.54-0.78x spread. The price: comparisons get one CPU's idle time at most
+// (93.6 % of exchanges compared at that load; at saturation almost none), the rest dropped and counted
+// (`diff_queue_full`).
 //
-// Which CPU: the allowed one that other processes kept least busy over the last check (so that several shadowsplits
-// started together on one node do not all take the CPU they happened to start on); the main thread's own CPU on a tie.
-// A bound main thread cannot escape a CPU that another process keeps busy, so it is watched: when it spent more than
-// `waitLimit` of its runnable time waiting for its CPU (not running: /proc/thread-self/schedstat) while running at
-// least 5 % of the time (serving, not just firing timers), and waited longer
-// than another allowed CPU sat idle (so it would have run sooner there; when every CPU is busy, moving gains
-// nothing), for `releaseAfter` checks in a row, every thread is released to the whole CPU set the process started with, and bound again
-// `rebindMs` later — twice as long after each release that follows a short binding (under 10 × rebindMs), up to 16 ×
-// rebindMs, so lasting contention costs a few seconds every quarter hour at most. Affinity is set with util-linux
-// `taskset` (Node has no call for it), per thread id.
+// Which CPU: the allowed one other processes kept least busy over the last check (so that several shadowsplits
+// started together on one node do not all take the CPU they happened to start on); the main thread's own on a tie.
+// A bound main thread cannot escape a CPU that another process keeps busy, so it is watched. When it spent more than
+// `waitLimit` of its runnable time waiting for its CPU (/proc/thread-self/schedstat), while running at least 5 % of
+// the time (serving, not just firing timers) and waiting longer than another allowed CPU sat idle (so it would have
+// run sooner there; when every CPU is busy, moving gains nothing), for `releaseAfter` checks in a row, every thread
+// is released to the whole CPU set the process started with, and bound again `rebindMs` later — twice as long after
+// each release that follows a short binding (under 10 × rebindMs), up to 16 × rebindMs, so lasting contention costs a
+// few seconds every quarter hour at most. Affinity is set with util-linux `taskset` (Node has no call for it), per
+// thread id.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { access } from 'node:fs/promises'
