@@ -97,7 +97,8 @@ test('without taskset the threads stay free and a warning says why', { skip: lin
 test('a main thread that keeps waiting for its CPU is released to every CPU, and bound again later', { skip }, async () => {
   const lines: Array<Record<string, unknown>> = []
   const log = createLogger('info', new Writable({ write (c, _e, cb) { lines.push(JSON.parse(String(c))); cb() } }))
-  const share = new CpuShare(log, { checkMs: 200, waitLimit: 0.3, releaseAfter: 2, rebindMs: 1500 })
+  let releases = 0
+  const share = new CpuShare(log, { checkMs: 200, waitLimit: 0.3, releaseAfter: 2, rebindMs: 1500 }, () => { releases++ })
   // A real second thread, reporting its Linux thread id like a compare worker does.
   const worker = new Worker("const { parentPort } = require('node:worker_threads'); parentPort.postMessage(Number(require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])); setInterval(() => {}, 1000)", { eval: true })
   cleanups.push(async () => { await worker.terminate() })
@@ -129,13 +130,25 @@ test('a main thread that keeps waiting for its CPU is released to every CPU, and
   const spin = (): void => { const end = Date.now() + 4; while (Date.now() < end); if (busy) setTimeout(spin, 1) }
   spin()
   try {
+    // First without taskset on PATH: the release fails, and the threads are reported bound, as they still are.
+    const path = process.env.PATH
+    process.env.PATH = mkdtempSync('/tmp/shadowsplit-no-taskset-')
+    try {
+      await eventually(() => lines.some((l) => l.msg === 'compare.cpu shared: could not release the main thread; it stays bound'), 20_000, 'a failed release')
+    } finally {
+      process.env.PATH = path
+    }
+    assert.equal(share.state, 'bound')
+    assert.equal(allowedOf(process.pid, process.pid), String(cpu))
+    assert.equal(releases, 0, 'a failed release was counted')
     await eventually(() => share.state === 'free', 20_000, 'the threads released')
   } finally {
     stopHogs()
   }
-  const released = lines.find((l) => l.msg === 'compare.cpu shared: the main thread kept waiting for its CPU; threads released to every CPU')
-  assert.ok(released !== undefined && Number(released.waited) > 0.3, JSON.stringify(lines))
+  const released = lines.filter((l) => l.msg === 'compare.cpu shared: the main thread kept waiting for its CPU; threads released to every CPU')
+  assert.ok(released.length === 2 && released.every((l) => Number(l.waited) > 0.3), JSON.stringify(lines))
   assert.equal(share.cpu, -1)
+  await eventually(() => releases === 1, 5000, 'the release counted once')
   await eventually(() => allowedOf(process.pid, process.pid) === ALL && allowedOf(process.pid, workerTid) === ALL, 5000, 'both threads free')
 
   // rebindMs later, both are bound again (to the CPU least busy over the last check).

@@ -154,13 +154,11 @@ export class CpuShare {
     return this.#steps
   }
 
-  /** Sets one thread's affinity; a worker that has exited is forgotten. False when the main thread failed. */
-  async #set (cpus: string, tid: number): Promise<boolean> {
+  /** Sets one thread's affinity; a worker that has exited is forgotten. The main thread's failure, null when it worked. */
+  async #set (cpus: string, tid: number): Promise<string | null> {
     const error = await taskset(cpus, tid)
-    if (error === null) return true
-    if (tid !== this.#mainTid) { this.#workers.delete(tid); return true }
-    this.#log.warn({ reason: error }, 'compare.cpu shared: could not bind the main thread; threads left to the scheduler')
-    return false
+    if (error !== null && tid !== this.#mainTid) { this.#workers.delete(tid); return null }
+    return error
   }
 
   /** The allowed CPU other processes kept least busy over the last check (`busy`: ticks per CPU; `ranNs`: ours). */
@@ -178,7 +176,9 @@ export class CpuShare {
   #bind (cpu: number): Promise<void> {
     return this.#serial(async () => {
       if (this.#closed) return
-      if (!await this.#set(String(cpu), this.#mainTid)) {
+      const error = await this.#set(String(cpu), this.#mainTid)
+      if (error !== null) {
+        this.#log.warn({ reason: error }, 'compare.cpu shared: could not bind the main thread; threads left to the scheduler')
         this.#state = 'off'
         if (this.#timer !== null) clearInterval(this.#timer)
         return
@@ -195,7 +195,16 @@ export class CpuShare {
   #release (): Promise<void> {
     this.#state = 'free'
     return this.#serial(async () => {
-      for (const tid of [this.#mainTid, ...this.#workers]) await this.#set(this.#allowed, tid)
+      const error = await this.#set(this.#allowed, this.#mainTid)
+      if (error !== null) {
+        // Still bound: say so, and try again after the next contended checks.
+        this.#log.warn({ reason: error }, 'compare.cpu shared: could not release the main thread; it stays bound')
+        this.#state = 'bound'
+        this.#strikes = 0
+        return
+      }
+      for (const tid of [...this.#workers]) await this.#set(this.#allowed, tid)
+      this.#onRelease()
     })
   }
 
@@ -232,7 +241,6 @@ export class CpuShare {
     this.#bindAt = now + this.#delay
     this.#log.warn({ cpu: this.#cpu, waited: Number(share.toFixed(3)), rebindInMs: this.#delay },
       'compare.cpu shared: the main thread kept waiting for its CPU; threads released to every CPU')
-    this.#onRelease()
     void this.#release()
   }
 
