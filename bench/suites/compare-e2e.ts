@@ -144,6 +144,8 @@ function threadShares (before: Record<string, number> | null, after: Record<stri
 
 const CUT = { target: 'primary', served: 'client', status_class: 'error' }
 const comparedOf = (x: E2EExtra): number => COMPARED.reduce((a, r) => a + (x.results[r] ?? 0), 0)
+/** Percent of a run's client requests that were compared. */
+const comparedShareOf = (x: E2EExtra): number => share(comparedOf(x), x.clientRequests)
 const gauge = (m: Sample[], name: string): number => sumOf(m, name)
 const progressKey = (m: Sample[]): number => sumOf(m, M.diffs) + sumOf(m, M.skipped)
 
@@ -296,7 +298,7 @@ function comparisonTable (runs: Runs): string {
     `${fmtInt(x.cpuReleases)} / ${fmtInt(x.unboundRuns)}`
   ]
   const sharesOf = (x: E2EExtra): { candidate: number; compared: number; diffMs: number } =>
-    ({ candidate: share(x.candidateReceived ?? 0, x.primaryReceived), compared: share(comparedOf(x), x.clientRequests), diffMs: diffMeanMs(x) })
+    ({ candidate: share(x.candidateReceived ?? 0, x.primaryReceived), compared: comparedShareOf(x), diffMs: diffMeanMs(x) })
   const xs = extras(runs)
   const rows = xs.map((x, i) => row(String(i + 1), x, sharesOf(x)))
   if (xs.length > 1) {
@@ -337,7 +339,7 @@ function comparisonTable (runs: Runs): string {
 function phaseNotes (mx: E2EExtra[], mirrorRps: number[], status: Verdict['status'] | null): string[] {
   const out: string[] = []
   const med = (pick: (x: E2EExtra) => number): number => median(mx.map(pick))
-  const comparedShare = med((x) => share(comparedOf(x), x.clientRequests))
+  const comparedPct = med(comparedShareOf)
   const mirroredShare = med((x) => share(x.candidateReceived ?? 0, x.primaryReceived))
   const dropped = med((x) => x.skips.diff_queue_full ?? 0)
   const notSent = med((x) => Object.entries(x.skips).filter(([r]) => r !== 'diff_queue_full').reduce((a, [, v]) => a + v, 0))
@@ -347,8 +349,8 @@ function phaseNotes (mx: E2EExtra[], mirrorRps: number[], status: Verdict['statu
   // A lower bound: the drain time includes the polls that confirm the counters stopped moving.
   const drainRate = med((x) => (x.drainMs > 0 ? (comparedOf(x) - x.comparedDuringLoad) / (x.drainMs / 1000) : Number.NaN))
   const diffMs = med(diffMeanMs)
-  if (Number.isFinite(comparedShare) && comparedShare < 50) {
-    out.push(`- note: shadowsplit compared only ${fmtPct(comparedShare)} of client requests (median per run; ${fmtPct(duringLoadShare)} while the load ran, ` +
+  if (Number.isFinite(comparedPct) && comparedPct < 50) {
+    out.push(`- note: shadowsplit compared only ${fmtPct(comparedPct)} of client requests (median per run; ${fmtPct(duringLoadShare)} while the load ran, ` +
       'the rest from the backlog after it stopped). ' +
       `Of a median ${fmtInt(med((x) => x.clientRequests))} client requests per run, ${fmtInt(dropped)} exchanges were dropped by the bounded compare queue ` +
       `(\`diff_queue_full\`) and ${fmtInt(notSent)} copies were never sent (other skip reasons in the table). ` +
@@ -357,8 +359,8 @@ function phaseNotes (mx: E2EExtra[], mirrorRps: number[], status: Verdict['statu
         : status === null
           ? 'Every dropped exchange was still mirrored, and both bodies captured, before the drop.'
           : 'Even so the p99 bar is missed: every dropped exchange was still mirrored, and both bodies captured, before the drop.'))
-  } else if (Number.isFinite(comparedShare)) {
-    out.push(`- shadowsplit compared ${fmtPct(comparedShare)} of client requests (median per run; ${fmtPct(duringLoadShare)} while the load ran); ` +
+  } else if (Number.isFinite(comparedPct)) {
+    out.push(`- shadowsplit compared ${fmtPct(comparedPct)} of client requests (median per run; ${fmtPct(duringLoadShare)} while the load ran); ` +
       `${fmtInt(dropped)} exchanges dropped by the compare queue, ${fmtInt(notSent)} copies not sent.`)
   }
   if (Number.isFinite(diverging) && diverging < 99) {
@@ -414,7 +416,7 @@ function uncomparedNote (ux: E2EExtra[], uncomparedP99: number[], mirrorP99: num
 }
 
 /** Median per run of the share of client requests a target compared. */
-const comparedShare = (r: Runs): number => median(extras(r).map((x) => share(comparedOf(x), x.clientRequests)))
+const comparedShare = (r: Runs): number => median(extras(r).map(comparedShareOf))
 
 /** The comparing mirror with `compare.cpu: spread` against the pass-through and the default (`shared`) mirror. */
 function spreadNote (spread: Runs, mirror: Runs, passP99: number[]): string {
