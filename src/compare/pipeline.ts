@@ -176,7 +176,8 @@ export class ComparePipeline {
     const verdict = analysis.ingest(ex, pc, ps, this.#deps.rulesFor(ex.request.route).noise)
     if (verdict.result !== 'diverge') return
     const r = ex.request
-    if (this.#deps.config().compare.logDivergences) {
+    // The line's fields (a Set of paths among them) are built only when it will be written.
+    if (this.#deps.config().compare.logDivergences && log.isLevelEnabled('info')) {
       log.info({
         endpoint: r.endpoint,
         route: r.route,
