@@ -43,6 +43,8 @@ export interface WorkerOptions {
   policy: WorkerPolicy
   /** Nice increment when SCHED_IDLE is not asked for or cannot be set. */
   nice: number
+  /** Shared memory of the worker's ReplyRing: comparison replies without bodies go there (reply-ring.ts). */
+  replies?: SharedArrayBuffer
 }
 
 /** A worker's first message: its Linux thread id (null elsewhere), the CPU priority it runs at, and why not the one asked for. */

@@ -9,6 +9,7 @@ import { compareSidesDetailed, compileRules } from './compare-sides.ts'
 import type { CompiledRules } from './compare-sides.ts'
 import { redactDifferences, sampleView } from './sample-view.ts'
 import type { PriorityReport, WorkerOptions, WorkerPolicy, WorkerRequest, WorkerReply } from './protocol.ts'
+import { ReplyRing } from './reply-ring.ts'
 
 const rules = new Map<string, CompiledRules>()
 
@@ -49,6 +50,7 @@ function threadId (): number | null {
   }
 }
 const options = (workerData ?? {}) as Partial<WorkerOptions>
+const ring = options.replies === undefined ? null : new ReplyRing(options.replies)
 const tid = threadId()
 parentPort!.postMessage({ tid, ...lowerPriority(tid, options.policy ?? 'nice', options.nice ?? 0) } satisfies PriorityReport)
 
@@ -88,5 +90,7 @@ parentPort!.on('message', (msg: WorkerRequest) => {
   } catch (err) {
     reply = { id: msg.id, type: msg.type, ok: false, error: (err as Error).message }
   }
+  // The common reply (a comparison, nothing to transfer) goes through the ring; the rest, or one that does not fit, as a message.
+  if (reply.ok && reply.type === 'compare' && transfer.length === 0 && ring?.write(reply) === true) return
   parentPort!.postMessage(reply, transfer)
 })
