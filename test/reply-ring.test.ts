@@ -34,6 +34,12 @@ test('a reply ring hands values over in order across its end, refuses what does 
   assert.deepEqual(drain(exact), [str(115)])
   assert.equal(ring.write([1, 2, 3]), true)
   assert.deepEqual(drain(ring), [[1, 2, 3]])
+  // A length that runs past the end (memory overwritten: a bug) is an error, not an endless or out-of-bounds read.
+  const memory = ReplyRing.memory(160)
+  const corrupt = new ReplyRing(memory)
+  assert.ok(corrupt.write({ a: 1 }))
+  Buffer.from(memory, 8).writeUInt32LE(1000, 0)
+  assert.throws(() => drain(corrupt), /runs past the end/)
 })
 
 test('a reply ring between a real worker and this thread loses and reorders nothing', { timeout: 60_000 }, async () => {

@@ -1,11 +1,8 @@
 // `compare.cpu: shared` (Linux): the main thread and the compare workers are bound to one CPU. The workers run under
 // SCHED_IDLE, so on that CPU they only get the time the client path leaves idle, and the main thread keeps its CPU
-// (and its caches) instead of being moved about while a worker is busy elsewhere. Measured on the bench machine
-// (2-core VM, mirror 100 % + compare of 20 KB JSON at a quarter of saturation, `npm run bench -- compare-e2e`):
-// client p99 1.59x of pass-through bound against 1.88x spread, p50 0.91 against 1.14 ms; at saturation 0.88x the
-// pass-through's req/s bound against 0.54-0.78x spread. The price: comparisons get one CPU's idle time at most
-// (93.6 % of exchanges compared at that load; at saturation almost none), the rest dropped and counted
-// (`diff_queue_full`).
+// (and its caches) instead of being moved about while a worker is busy elsewhere (`npm run bench -- compare-e2e`
+// runs the default beside `spread`; the README's Benchmarks section has the runs). The price: comparisons get one
+// CPU's idle time at most (at saturation almost none), the rest dropped and counted (`diff_queue_full`).
 //
 // Which CPU: the allowed one other processes kept least busy over the last check (so that several shadowsplits
 // started together on one node do not all take the CPU they happened to start on); the main thread's own on a tie.

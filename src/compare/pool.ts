@@ -12,8 +12,8 @@ import { ReplyRing } from './reply-ring.ts'
 interface Slot {
   worker: Worker
   ring: ReplyRing
-  /** The ring could not be read (a bug): the worker is being replaced, its tasks fail. */
-  broken: boolean
+  /** Why the ring could not be read (a bug), or null: the worker is then replaced and its tasks fail with this. */
+  broken: string | null
   pending: Map<number, (reply: WorkerReply) => void>
 }
 
@@ -44,7 +44,7 @@ export class WorkerPool {
 
   #spawn (): Slot {
     const replies = ReplyRing.memory(RING_BYTES)
-    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: { ...this.#options, replies } }), ring: new ReplyRing(replies), broken: false, pending: new Map() }
+    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: { ...this.#options, replies } }), ring: new ReplyRing(replies), broken: null, pending: new Map() }
     slot.worker.unref()
     slot.worker.on('message', (reply: WorkerReply | PriorityReport) => {
       if ('applied' in reply) { this.#onPriority(reply); return }
@@ -63,7 +63,7 @@ export class WorkerPool {
       this.#onRoom()
     }
     slot.worker.on('error', (err) => fail(`compare worker crashed: ${err.message}`))
-    slot.worker.on('exit', (code) => fail(`compare worker exited with code ${code}`))
+    slot.worker.on('exit', (code) => fail(slot.broken ?? `compare worker exited with code ${code}`))
     return slot
   }
 
@@ -75,12 +75,12 @@ export class WorkerPool {
 
   /** Settles every result waiting in the slot's ring; how many. */
   #collect (slot: Slot): number {
-    if (slot.broken) return 0
+    if (slot.broken !== null) return 0
     try {
       return slot.ring.read((reply) => this.#settle(slot, reply as WorkerReply))
-    } catch {
-      // Never expected; the worker's exit fails its tasks and a new worker takes its place.
-      slot.broken = true
+    } catch (err) {
+      // Never expected; the worker's exit fails its tasks with this reason and a new worker takes its place.
+      slot.broken = `compare worker replaced: ${(err as Error).message}`
       void slot.worker.terminate()
       return 0
     }
