@@ -33,18 +33,23 @@ export class WorkerPool {
 
   readonly #options: WorkerOptions
   readonly #onPriority: (report: PriorityReport) => void
+  readonly #file: URL
 
-  /** `options`: how the workers lower their CPU priority; each worker reports what took effect to `onPriority`. */
-  constructor (size: number, onRoom: () => void, options: WorkerOptions = { policy: 'nice', nice: 0 }, onPriority: (report: PriorityReport) => void = () => {}) {
+  /**
+   * `options`: how the workers lower their CPU priority; each worker reports what took effect to `onPriority`.
+   * `file`: the worker's module (tests give one that crashes or corrupts its ring on cue).
+   */
+  constructor (size: number, onRoom: () => void, options: WorkerOptions = { policy: 'nice', nice: 0 }, onPriority: (report: PriorityReport) => void = () => {}, file: URL = WORKER_FILE) {
     this.#onRoom = onRoom
     this.#options = options
     this.#onPriority = onPriority
+    this.#file = file
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn())
   }
 
   #spawn (): Slot {
     const replies = ReplyRing.memory(RING_BYTES)
-    const slot: Slot = { worker: new Worker(WORKER_FILE, { workerData: { ...this.#options, replies } }), ring: new ReplyRing(replies), broken: null, pending: new Map() }
+    const slot: Slot = { worker: new Worker(this.#file, { workerData: { ...this.#options, replies } }), ring: new ReplyRing(replies), broken: null, pending: new Map() }
     slot.worker.unref()
     slot.worker.on('message', (reply: WorkerReply | PriorityReport) => {
       if ('applied' in reply) { this.#onPriority(reply); return }

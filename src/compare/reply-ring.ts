@@ -66,9 +66,15 @@ export class ReplyRing {
       if (length === WRAP) { tail = 0; continue }
       if (length > cap - tail - 4) throw new Error(`reply ring: a record of ${length} bytes at ${tail} runs past the end`)
       const text = this.#data.toString('utf8', tail + 4, tail + 4 + length)
+      let value: unknown
+      try {
+        value = JSON.parse(text)
+      } catch (err) {
+        throw new Error(`reply ring: the record of ${length} bytes at ${tail} is not JSON (${(err as Error).name})`)
+      }
       tail = (tail + 4 + length) % cap
       Atomics.store(this.#index, TAIL, tail)
-      each(JSON.parse(text))
+      each(value)
       n++
     }
     return n
