@@ -47,13 +47,18 @@ test('the client gets the primary; the candidate gets a marked, otherwise identi
 })
 
 test('the copy is sent while the primary is still answering, not after', async () => {
-  const slowPrimary = await startUpstream((_req, res) => setTimeout(() => res.end('slow'), 300))
+  // The primary answers after 2 s and the copy must arrive within 1.5 s of the request: room for a loaded
+  // machine (250 ms of 300 was once not enough), none for a copy sent after the primary answered.
+  const slowPrimary = await startUpstream((_req, res) => setTimeout(() => res.end('slow'), 2000))
   const fast = await startUpstream()
   const p = await startProxy({ primary: slowPrimary.url, candidate: fast.url })
-  const pending = request(`${p.url}/concurrent`)
-  await eventually(() => fast.seen.length === 1, 250, 'the copy before the primary answered')
-  assert.equal((await pending).body.toString(), 'slow')
-  await p.stop(); await slowPrimary.close(); await fast.close()
+  try {
+    const pending = request(`${p.url}/concurrent`)
+    await eventually(() => fast.seen.length === 1, 1500, 'the copy before the primary answered')
+    assert.equal((await pending).body.toString(), 'slow')
+  } finally {
+    await p.stop(); await slowPrimary.close(); await fast.close()
+  }
 })
 
 test('mirrorTiming after_response: the copy (and the secondary\'s) leaves once the client\'s response is finished', async () => {
