@@ -14,6 +14,8 @@ interface Slot {
   ring: ReplyRing
   /** Why the ring could not be read (a bug), or null: the worker is then replaced and its tasks fail with this. */
   broken: string | null
+  /** The worker's uncaught error, kept for its exit (which comes after every message it sent, unlike the error). */
+  crashed: string | null
   pending: Map<number, (reply: WorkerReply) => void>
 }
 
@@ -49,7 +51,7 @@ export class WorkerPool {
 
   #spawn (): Slot {
     const replies = ReplyRing.memory(RING_BYTES)
-    const slot: Slot = { worker: new Worker(this.#file, { workerData: { ...this.#options, replies } }), ring: new ReplyRing(replies), broken: null, pending: new Map() }
+    const slot: Slot = { worker: new Worker(this.#file, { workerData: { ...this.#options, replies } }), ring: new ReplyRing(replies), broken: null, crashed: null, pending: new Map() }
     slot.worker.unref()
     slot.worker.on('message', (reply: WorkerReply | PriorityReport) => {
       if ('applied' in reply) { this.#onPriority(reply); return }
@@ -67,8 +69,10 @@ export class WorkerPool {
       slot.pending.clear()
       this.#onRoom()
     }
-    slot.worker.on('error', (err) => fail(`compare worker crashed: ${err.message}`))
-    slot.worker.on('exit', (code) => fail(slot.broken ?? `compare worker exited with code ${code}`))
+    // Node emits a worker's uncaught error as soon as it arrives, possibly before replies the worker sent earlier;
+    // its exit comes after them. So tasks fail on exit, with the error as the reason.
+    slot.worker.on('error', (err) => { slot.crashed ??= `compare worker crashed: ${err.message}` })
+    slot.worker.on('exit', (code) => fail(slot.broken ?? slot.crashed ?? `compare worker exited with code ${code}`))
     return slot
   }
 
