@@ -115,8 +115,11 @@ test('a main thread that keeps waiting for its CPU is released to every CPU, and
 
   // Other processes busy on the same CPU while the main thread idles: its timers wait, no client does. (An idle
   // main thread waking every 10 ms behind four CPU burners waited 10-17 % of the time here, running 0.5 %.)
-  const hogs = Array.from({ length: 4 }, () => spawn('taskset', ['-c', String(cpu), process.execPath, '-e', 'for (;;);'], { stdio: 'ignore' }))
-  const stopHogs = (): void => { for (const h of hogs) h.kill('SIGKILL') }
+  // One process spinning on four threads: spawning four processes cost this main thread enough CPU, waiting
+  // behind the first burners, to count as busy (over 5 % of a 200 ms check) and be released (1 of ~8 runs).
+  const burn = "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('for (;;);', { eval: true }); for (;;);"
+  const hog = spawn('taskset', ['-c', String(cpu), process.execPath, '-e', burn], { stdio: 'ignore' })
+  const stopHogs = (): void => { hog.kill('SIGKILL') }
   cleanups.push(async () => { stopHogs() })
   const ticker = setInterval(() => {}, 10)
   await new Promise((resolve) => setTimeout(resolve, 1500))
