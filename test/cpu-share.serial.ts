@@ -1,6 +1,7 @@
 // compare.cpu: the main thread and the compare workers bound to one CPU by default (Linux, taskset), released when
 // the main thread keeps waiting for that CPU, bound again later; `spread` leaves every thread to the scheduler.
-// It runs alone after the other tests (npm test: *.serial.ts): it starts CPU burners, and a release needs another CPU with idle time.
+// It runs alone after the other tests (npm test: *.serial.ts): it starts CPU burners, and a release needs another
+// CPU with idle time.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, metricValue } from './helpers/proxy.ts'
+import { startProxy, eventually, metricValue } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
@@ -21,14 +21,6 @@ async function proxy (flags: Record<string, string> = {}, file?: Record<string, 
 const skipped = async (p: TestProxy, reason: string): Promise<number> =>
   metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_mirror_skipped_total', { reason })
 const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 100)) }
-/** Until the proxy has no copy in flight (so the candidate has seen every copy sent), at most 10 s. */
-async function copiesLanded (p: TestProxy): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_candidate_inflight') > 0) {
-    if (Date.now() > deadline) assert.fail('copies still in flight after 10 s')
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 test('only GET, HEAD and OPTIONS are mirrored by default', async () => {
   const p = await proxy()
@@ -55,12 +47,12 @@ test('sampling: mirrorPercent copies about that share, fractional percents work'
   const n = 1200
   for (let i = 0; i < n; i++) await request(`${p.url}/s`)
   // A fixed wait was not always enough on a loaded machine: 10 copies of 320 had not reached the candidate yet.
-  await copiesLanded(p)
+  await eventually(async () => metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_candidate_inflight') === 0, 10_000, 'no copy in flight')
   const copies = candidate.seen.length - before
   const metrics = await (await fetch(`${p.adminUrl}/metrics`)).text()
   const sampledOut = metricValue(metrics, 'shadowsplit_mirror_skipped_total', { reason: 'sampled_out' })
-  // Sampled in and then skipped for another reason: with the compare worker starved of CPU (other tests' CPU
-  // burners), a full compare queue skips copies (diff_queue_full).
+  // Sampled in and then skipped for another reason: with the compare worker starved of CPU (a loaded machine), a
+  // full compare queue skips copies (diff_queue_full).
   const otherSkips = metricValue(metrics, 'shadowsplit_mirror_skipped_total') - sampledOut
   const sampledIn = n - sampledOut
   const sd = Math.sqrt(n * 0.25 * 0.75)

@@ -40,8 +40,7 @@ for (const [what, reason] of [
       assert.deepEqual((await Promise.all(before)).map(outcome), ['ok', 'ok'])
       assert.match(outcome(await bad), reason)
       assert.match(outcome(await behind), reason)
-      const roomsAfterFailure = rooms()
-      assert.ok(roomsAfterFailure > 0, 'the pipeline was not told that room was made')
+      assert.ok(rooms() > 0, 'the pipeline was not told that room was made')
       // The replacement answers, through its ring and as a message.
       assert.ok(pool.hasRoom)
       assert.deepEqual((await Promise.all([pool.run(task('ok'), []), pool.run(task('message'), [])])).map(outcome), ['ok', 'ok'])
