@@ -3,7 +3,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { deadUrl, startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, metricValue, eventually } from './helpers/proxy.ts'
+import { startProxy, metricValue, eventually, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
 import { Budget } from '../src/shadow/budget.ts'
@@ -20,14 +20,13 @@ async function proxy (flags: Record<string, string>, file?: Record<string, unkno
   cleanups.push(p.stop)
   return p
 }
-const metrics = async (p: TestProxy): Promise<string> => await (await fetch(`${p.adminUrl}/metrics`)).text()
 
 test('maxInflight: copies beyond the in-flight limit are skipped as concurrency', async () => {
   const primary = await up()
   const slow = await up((_req, res) => setTimeout(() => res.end('late'), 400))
   const p = await proxy({ primary: primary.url, candidate: slow.url }, { defaultRoute: { budget: { maxInflight: 3 } } })
   await Promise.all(Array.from({ length: 10 }, async (_, i) => await request(`${p.url}/c${i}`)))
-  const text = await metrics(p)
+  const text = await metricsText(p)
   assert.equal(metricValue(text, 'shadowsplit_mirror_skipped_total', { reason: 'concurrency' }), 7)
   assert.equal(metricValue(text, 'shadowsplit_candidate_inflight'), 3)
   await eventually(() => slow.seen.length === 3, 3000, 'the three admitted copies')
@@ -38,7 +37,7 @@ test('maxRps: a token bucket with a one-second burst', async () => {
   const candidate = await up()
   const p = await proxy({ primary: primary.url, candidate: candidate.url }, { defaultRoute: { budget: { maxRps: 5 } } })
   for (let i = 0; i < 20; i++) await request(`${p.url}/r${i}`)
-  const rate = metricValue(await metrics(p), 'shadowsplit_mirror_skipped_total', { reason: 'rate' })
+  const rate = metricValue(await metricsText(p), 'shadowsplit_mirror_skipped_total', { reason: 'rate' })
   // 5 tokens at start, plus at most a few refilled during the burst itself.
   assert.ok(rate >= 12 && rate <= 15, `${rate} skipped for rate`)
 })
@@ -52,7 +51,7 @@ test('the circuit opens after consecutive failures and closes after a successful
     await eventually(() => p.app.proxy.router.fallback.budget.inflight === 0, 2000, 'the failed copy')
   }
   for (let i = 0; i < 4; i++) await request(`${p.url}/o${i}`)
-  let text = await metrics(p)
+  let text = await metricsText(p)
   assert.equal(metricValue(text, 'shadowsplit_mirror_skipped_total', { reason: 'circuit_open' }), 4)
   assert.equal(metricValue(text, 'shadowsplit_circuit_open', { route: 'default' }), 1)
 
@@ -65,7 +64,7 @@ test('the circuit opens after consecutive failures and closes after a successful
   await new Promise((resolve) => setTimeout(resolve, 350))
   await request(`${p.url}/probe`)
   await eventually(() => !p.app.proxy.router.fallback.budget.circuit.isOpen, 2000, 'the circuit to close')
-  text = await metrics(p)
+  text = await metricsText(p)
   assert.equal(metricValue(text, 'shadowsplit_circuit_open', { route: 'default' }), 0)
   const before = revived.seen.length
   await request(`${p.url}/after`)

@@ -5,7 +5,7 @@ import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { deadUrl, startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, metricValue, eventually } from './helpers/proxy.ts'
+import { startProxy, metricValue, eventually, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 import type { Response } from './helpers/http.ts'
@@ -68,7 +68,7 @@ for (const [name, make] of candidates) {
       if (make === late || make === hanging) await eventually(() => unanswered > 0, 2000, 'the copy to reach the candidate')
       if (make === late || make === hanging) assert.ok(unanswered > 0, 'the client waited for the candidate')
     }
-    const text = await (await fetch(`${p.adminUrl}/metrics`)).text()
+    const text = await metricsText(p)
     assert.equal(metricValue(text, 'shadowsplit_requests_total', { target: 'primary', served: 'client', status_class: '2xx' }), 5)
   })
 }
@@ -81,6 +81,6 @@ test('a shadow timeout frees the slot and counts as a circuit failure', async ()
   const budget = p.app.proxy.router.fallback.budget
   await eventually(() => budget.inflight === 0, 2000, 'both copies to time out')
   assert.equal(budget.circuit.isOpen, true)
-  const text = await (await fetch(`${p.adminUrl}/metrics`)).text()
+  const text = await metricsText(p)
   assert.equal(metricValue(text, 'shadowsplit_requests_total', { target: 'candidate', served: 'shadow', status_class: 'error' }), 2)
 })

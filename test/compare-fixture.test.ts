@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startFixture } from './helpers/fixture-service.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, eventually, metricValue } from './helpers/proxy.ts'
+import { startProxy, eventually, metricValue, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
 
@@ -73,7 +73,7 @@ test('noise is never reported: timestamps, random ids, instance names, unordered
 })
 
 test('metrics agree with the report', async () => {
-  const text = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const text = await metricsText(proxy)
   assert.equal(metricValue(text, 'shadowsplit_diffs_total', { endpoint: '/products/:id', result: 'diverge' }), 2 * ROUNDS)
   assert.equal(metricValue(text, 'shadowsplit_diffs_total', { endpoint: '/same', result: 'noise_only' }), ROUNDS)
   assert.equal(metricValue(text, 'shadowsplit_diffs_total', { result: 'diverge', endpoint: '/same' }), 0)

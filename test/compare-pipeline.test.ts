@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, eventually, metricValue, writeConfig } from './helpers/proxy.ts'
+import { startProxy, eventually, metricValue, writeConfig, metricsText } from './helpers/proxy.ts'
 import { startCli } from './helpers/cli.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
@@ -34,7 +34,6 @@ async function proxy (flags: Record<string, string>, file?: Record<string, unkno
   cleanups.push(p.stop)
   return p
 }
-const metrics = async (p: TestProxy): Promise<string> => await (await fetch(`${p.adminUrl}/metrics`)).text()
 
 test('a full compare queue drops exchanges, stops sending copies it cannot compare, and counts both', async () => {
   const primary = await serving(bigJson(8000, 1))
@@ -42,7 +41,7 @@ test('a full compare queue drops exchanges, stops sending copies it cannot compa
   const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { queueSize: 1, workers: 1 } })
   await Promise.all(Array.from({ length: 30 }, async (_, i) => await request(`${p.url}/big/${i}`)))
   const counts = async (): Promise<{ compared: number; dropped: number; skipped: number }> => {
-    const t = await metrics(p)
+    const t = await metricsText(p)
     return {
       compared: metricValue(t, 'shadowsplit_diffs_total', { result: 'diverge' }),
       dropped: metricValue(t, 'shadowsplit_mirror_skipped_total', { reason: 'diff_queue_full' }),
@@ -55,7 +54,7 @@ test('a full compare queue drops exchanges, stops sending copies it cannot compa
   // Copies made and then dropped at the queue are diffs "skipped"; the rest were never sent to the candidate.
   assert.equal(candidate.seen.length, c.compared + c.skipped)
   assert.ok(candidate.seen.length < 30, 'copies were sent that could never be compared')
-  await eventually(async () => metricValue(await metrics(p), 'shadowsplit_compare_queue_depth') === 0, 5000, 'the queue to drain')
+  await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_compare_queue_depth') === 0, 5000, 'the queue to drain')
 })
 
 test('a route with compare.enabled false mirrors and times every copy, compares none, sends none to the secondary, and is never held back by a full queue', async () => {
@@ -72,7 +71,7 @@ test('a route with compare.enabled false mirrors and times every copy, compares 
   const byEndpoint = async (): Promise<Array<{ endpoint: string; mirrored: number; compared: number; latency: { candidate: { count: number } } }>> =>
     (await json(`${p.adminUrl}/api/endpoints`)).body
   await eventually(async () => (await byEndpoint()).some((e) => e.endpoint.startsWith('/load') && e.latency.candidate.count === 30), 10_000, 'the copies to be timed')
-  const t = await metrics(p)
+  const t = await metricsText(p)
   assert.ok(metricValue(t, 'shadowsplit_mirror_skipped_total', { reason: 'diff_queue_full' }) > 0, 'the compared route never filled the queue: the test proves nothing')
   const load = (await byEndpoint()).find((e) => e.endpoint.startsWith('/load'))!
   assert.equal(load.mirrored, 30)
@@ -160,7 +159,7 @@ test('secondary: primary sends a share of mirrored requests to the primary twice
   await eventually(async () => (await json(`${p.adminUrl}/api/endpoints`)).body[0]?.compared === 200, 10_000, 'every exchange to be compared')
   const copies = primary.seen.filter((r) => r.headers['x-shadowsplit-shadow'] === '1').length
   assert.ok(copies > 60 && copies < 140, `${copies} of 200 sent to the primary twice at 50 %`)
-  assert.equal(metricValue(await metrics(p), 'shadowsplit_requests_total', { target: 'secondary' }), copies)
+  assert.equal(metricValue(await metricsText(p), 'shadowsplit_requests_total', { target: 'secondary' }), copies)
   const e = (await json(`${p.adminUrl}/api/endpoints`)).body[0]
   assert.equal(e.noiseCompared, copies)
   assert.deepEqual(e.noisyPaths.map((x: { path: string }) => x.path), ['$.at'])
@@ -193,7 +192,7 @@ test('compare workers run at a lower nice value than the proxy with workerPolicy
   const threads = await freshThreads(async () => {
     const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { workers: 1, workerPolicy: 'nice', workerNice: 7 } })
     await request(`${p.url}/warm`)
-    await eventually(async () => metricValue(await metrics(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
+    await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
   })
   const niced = threads().filter((t) => t.nice === getPriority() + 7 && t.policy === SCHED_OTHER)
   assert.equal(niced.length, 1, `one thread at nice +7 expected among ${describe(threads())}`)
@@ -206,7 +205,7 @@ test('compare workers run under SCHED_IDLE by default, the proxy\'s threads do n
   const threads = await freshThreads(async () => {
     const p = await proxy({ primary: primary.url, candidate: candidate.url }, { compare: { workers: 2 } })
     await request(`${p.url}/warm`)
-    await eventually(async () => metricValue(await metrics(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
+    await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_diffs_total', { result: 'diverge' }) === 1, 5000, 'a comparison')
   })
   // A worker lowers its own priority as it starts: the second may not have started by the first comparison.
   await eventually(async () => threads().filter((t) => t.policy === SCHED_IDLE).length === 2, 5000, 'both workers under SCHED_IDLE')

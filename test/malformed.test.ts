@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, metricValue } from './helpers/proxy.ts'
+import { startProxy, metricValue, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { rawExchange, request } from './helpers/http.ts'
 
@@ -38,7 +38,7 @@ for (const [name, bytes] of cases) {
 }
 
 test('rejections are counted and logged', async () => {
-  const metrics = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const metrics = await metricsText(proxy)
   assert.equal(metricValue(metrics, 'shadowsplit_rejected_requests_total', { reason: 'malformed' }), cases.length)
   assert.equal(proxy.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('malformed request')).length, cases.length)
   assert.ok(!primary.seen.some((r) => r.url === '/smuggled'))

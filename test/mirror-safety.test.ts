@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, eventually, metricValue } from './helpers/proxy.ts'
+import { startProxy, eventually, metricValue, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
@@ -19,7 +19,7 @@ async function proxy (flags: Record<string, string> = {}, file?: Record<string, 
   return p
 }
 const skipped = async (p: TestProxy, reason: string): Promise<number> =>
-  metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_mirror_skipped_total', { reason })
+  metricValue(await metricsText(p), 'shadowsplit_mirror_skipped_total', { reason })
 const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 100)) }
 
 test('only GET, HEAD and OPTIONS are mirrored by default', async () => {
@@ -47,9 +47,9 @@ test('sampling: mirrorPercent copies about that share, fractional percents work'
   const n = 1200
   for (let i = 0; i < n; i++) await request(`${p.url}/s`)
   // A fixed wait was not always enough on a loaded machine: 10 copies of 320 had not reached the candidate yet.
-  await eventually(async () => metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_candidate_inflight') === 0, 10_000, 'no copy in flight')
+  await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_candidate_inflight') === 0, 10_000, 'no copy in flight')
   const copies = candidate.seen.length - before
-  const metrics = await (await fetch(`${p.adminUrl}/metrics`)).text()
+  const metrics = await metricsText(p)
   const sampledOut = metricValue(metrics, 'shadowsplit_mirror_skipped_total', { reason: 'sampled_out' })
   // Sampled in and then skipped for another reason: with the compare worker starved of CPU (a loaded machine), a
   // full compare queue skips copies (diff_queue_full).

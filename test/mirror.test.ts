@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, eventually, metricValue } from './helpers/proxy.ts'
+import { startProxy, eventually, metricValue, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
@@ -99,7 +99,7 @@ test('mirrorTiming after_response: the copy (and the secondary\'s) leaves once t
     ac.abort()
     await gone
     await eventually(() => arrivals.length === 2, 3000, 'the copies of the abandoned request')
-    await eventually(async () => metricValue(await (await fetch(`${p.adminUrl}/metrics`)).text(), 'shadowsplit_candidate_inflight') === 0, 3000, 'the budget slot back')
+    await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_candidate_inflight') === 0, 3000, 'the budget slot back')
   } finally {
     await p.stop(); await slowPrimary.close(); await fast.close(); await second.close()
   }
@@ -125,20 +125,20 @@ test('a chunked request body is copied too', async () => {
 
 test('a body over mirrorBodyLimit streams to the primary and the mirror is skipped', async () => {
   const body = randomBytes(300 * 1024)
-  const before = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const before = await metricsText(proxy)
   const known = await request(`${proxy.url}/write/big`, { method: 'POST', body })
   assert.equal(JSON.parse(known.body.toString()).sha, sha(body))
   const chunked = await request(`${proxy.url}/write/big-chunked`, { method: 'POST', body, headers: { 'transfer-encoding': 'chunked' } })
   assert.equal(JSON.parse(chunked.body.toString()).sha, sha(body))
   await new Promise((resolve) => setTimeout(resolve, 100))
   assert.ok(!candidate.seen.some((r) => r.url.startsWith('/write/big')))
-  const after = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const after = await metricsText(proxy)
   const skipped = (t: string): number => metricValue(t, 'shadowsplit_mirror_skipped_total', { reason: 'body_too_large' })
   assert.equal(skipped(after) - skipped(before), 2)
 })
 
 test('metrics show both targets, the shadow role, the latency delta and the cost', async () => {
-  const text = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const text = await metricsText(proxy)
   assert.ok(metricValue(text, 'shadowsplit_requests_total', { target: 'candidate', served: 'shadow', endpoint: '/items/:id' }) >= 1)
   assert.ok(metricValue(text, 'shadowsplit_requests_total', { target: 'primary', served: 'client', endpoint: '/items/:id' }) >= 1)
   assert.ok(metricValue(text, 'shadowsplit_latency_delta_seconds_count', { endpoint: '/items/:id' }) >= 1)

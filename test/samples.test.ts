@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startUpstream } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, eventually } from './helpers/proxy.ts'
+import { startProxy, eventually, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
 import { SampleStore } from '../src/observe/samples.ts'
@@ -69,7 +69,7 @@ test('samples are bounded per endpoint per minute, and filtered by endpoint and 
   assert.equal((await json(`${proxy.adminUrl}/api/divergences?path=$.plan`)).body.length, 3)
   assert.equal((await json(`${proxy.adminUrl}/api/divergences?path=$.other`)).body.length, 0)
   assert.equal((await json(`${proxy.adminUrl}/api/divergences?endpoint=/nope`)).body.length, 0)
-  const text = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const text = await metricsText(proxy)
   assert.match(text, /shadowsplit_samples_skipped_total\{reason="rate"\} 2/)
   assert.equal((await json(`${proxy.adminUrl}/api/divergences?limit=0`)).status, 400)
   assert.equal((await json(`${proxy.adminUrl}/api/divergences/nope`)).status, 404)

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { deadUrl, startUpstream } from './helpers/upstream.ts'
-import { startProxy, metricValue } from './helpers/proxy.ts'
+import { startProxy, metricValue, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
 
@@ -38,7 +38,7 @@ test('primary down: 502 with a JSON body and one log line', async () => {
   assert.match(body.message, /ECONNREFUSED/)
   assert.equal(errorLines(p).length, 1)
   assert.equal(errorLines(p)[0].code, 'ECONNREFUSED')
-  const metrics = await (await fetch(`${p.adminUrl}/metrics`)).text()
+  const metrics = await metricsText(p)
   assert.equal(metricValue(metrics, 'shadowsplit_requests_total', { target: 'primary', status_class: 'error' }), 1)
   assert.equal(metricValue(metrics, 'shadowsplit_rejected_requests_total', { reason: 'upstream_unavailable' }), 1)
 })

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { listenOn } from './helpers/upstream.ts'
 import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, metricValue } from './helpers/proxy.ts'
+import { startProxy, metricValue, metricsText } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { rawExchange } from './helpers/http.ts'
 
@@ -60,7 +60,7 @@ test('a WebSocket conversation goes through the proxy', async () => {
   assert.deepEqual(messages, ['echo:hello', 'echo:again'])
   assert.equal(upgradeHeaders.upgrade, 'websocket')
   assert.equal(upgradeHeaders['x-forwarded-for'], '127.0.0.1')
-  const metrics = await (await fetch(`${proxy.adminUrl}/metrics`)).text()
+  const metrics = await metricsText(proxy)
   assert.equal(metricValue(metrics, 'shadowsplit_requests_total', { target: 'primary', endpoint: '/socket', status_class: '1xx' }), 1)
 })
 

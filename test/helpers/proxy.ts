@@ -62,6 +62,11 @@ export async function eventually (check: () => boolean | Promise<boolean>, ms = 
 }
 
 /** Value of one sample in Prometheus text output, or 0 when absent. */
+/** The proxy's /metrics page, as text. */
+export async function metricsText (p: { adminUrl: string }): Promise<string> {
+  return await (await fetch(`${p.adminUrl}/metrics`)).text()
+}
+
 export function metricValue (text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0
   for (const line of text.split('\n')) {
