@@ -36,16 +36,19 @@ export class WorkerPool {
   readonly #options: WorkerOptions
   readonly #onPriority: (report: PriorityReport) => void
   readonly #file: URL
+  readonly #pollMs: number
 
   /**
    * `options`: how the workers lower their CPU priority; each worker reports what took effect to `onPriority`.
-   * `file`: the worker's module (tests give one that crashes or corrupts its ring on cue).
+   * `file`: the worker's module (tests give one that crashes or corrupts its ring on cue). `pollMs`: the poll
+   * interval (tests make it longer than themselves, so that every other way results are collected is on its own).
    */
-  constructor (size: number, onRoom: () => void, options: WorkerOptions = { policy: 'nice', nice: 0 }, onPriority: (report: PriorityReport) => void = () => {}, file: URL = WORKER_FILE) {
+  constructor (size: number, onRoom: () => void, options: WorkerOptions = { policy: 'nice', nice: 0 }, onPriority: (report: PriorityReport) => void = () => {}, file: URL = WORKER_FILE, pollMs: number = POLL_MS) {
     this.#onRoom = onRoom
     this.#options = options
     this.#onPriority = onPriority
     this.#file = file
+    this.#pollMs = pollMs
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn())
   }
 
@@ -127,7 +130,7 @@ export class WorkerPool {
     const slot = this.#leastBusy()
     if (slot === null) throw new Error('every compare worker is full')
     if (this.#timer === null && !this.#closed) {
-      this.#timer = setInterval(() => this.#poll(), POLL_MS)
+      this.#timer = setInterval(() => this.#poll(), this.#pollMs)
       this.#timer.unref()
     }
     return new Promise((resolve) => {
