@@ -14,7 +14,7 @@ import { mergeHistograms, percentileUs, poolLoads } from '../bench/lib/histogram
 import type { Histogram } from '../bench/lib/histogram.ts'
 import { parseWrk } from '../bench/lib/wrk.ts'
 import { median, quantile } from '../bench/lib/stats.ts'
-import { sliceNote } from '../bench/suites/compare-e2e.ts'
+import { sliceNote, twinNote } from '../bench/suites/compare-e2e.ts'
 import { startUpstream } from './helpers/upstream.ts'
 
 function load (histogram: Histogram | undefined, seconds: number, p50Ms = 1, p99Ms = 1): LoadResult {
@@ -120,6 +120,16 @@ test('compare-e2e\'s slice-by-slice line pairs the k-th slices of the same round
   const line = sliceNote([run([1, 2, 4]), run([1, 5])], [run([2, 2]), run([3, 10])])
   assert.match(line, /over 4 pairs of slices, median 2\.00× \(quartiles 1\.75×–2\.25×\), 3 over 1\.5×/)
   assert.equal(sliceNote([run([])], [run([])]), '- context: no per-slice figures.')
+})
+
+test('compare-e2e\'s noise-floor line reads the second pass-through against the first, per round and slice by slice, both ways', () => {
+  const run = (p99: number, slices: number[]): { load: LoadResult; cpuPct: null; extra: null; slices: LoadResult[] } => ({
+    load: load(undefined, 1, 1, p99), cpuPct: null, extra: null, slices: slices.map((p) => load(undefined, 1, 1, p))
+  })
+  // Rounds: 2 / 1 (apart), 1 / 2 (apart the other way), 3 / 3. Slices: 2, 1; 0.5, 1; 1: two of five apart.
+  const line = twinNote([run(2, [2, 1]), run(1, [1, 2]), run(3, [3])], [run(1, [1, 1]), run(2, [2, 2]), run(3, [3])])
+  assert.match(line, /its p99 \/ the first's 1\.00× \(per round: 2\.00, 0\.50, 1\.00; ratio of medians 1\.00×\); 2 of 3 rounds further apart than 1\.5× either way/)
+  assert.match(line, /slice by slice, median 1\.00× \(quartiles 1\.00×–1\.00×\), 2 of 5 pairs further apart than 1\.5× either way\.$/)
 })
 
 const hasWrk = spawnSync('wrk', ['-v']).error === undefined

@@ -14,7 +14,9 @@
 // request but compares none (`compare.enabled: false`: nothing captured, no worker), to split the mirror's cost to
 // clients from the comparison's; and a fifth, the comparing mirror with `compare.cpu: spread` (the scheduler places
 // its main thread and compare worker on any CPU) against the default `shared` (both bound to one CPU, so comparing
-// only gets the time the event loop leaves idle on its own CPU).
+// only gets the time the event loop leaves idle on its own CPU). And a sixth, a second pass-through process taking
+// its slices right before the first one's: how far two identical proxies' p99 lie apart in the same seconds of the
+// machine, the noise floor against which the bar's ratio is read.
 // The mirror target's /metrics are diffed around every run, and the run is not over until its compare queue
 // has drained: a backlog left behind would burn CPU during the next target's run.
 import { checkServesPayload, startStaticJson } from '../lib/upstream.ts'
@@ -65,7 +67,8 @@ const N = {
   mirrorFixed: `${MIRROR} — fixed rate`,
   afterFixed: `${MIRROR}, mirrorTiming after_response — fixed rate (context)`,
   uncomparedFixed: 'shadowsplit mirror 100 %, compare.enabled false — fixed rate (context)',
-  spreadFixed: `${MIRROR}, compare.cpu spread — fixed rate (context)`
+  spreadFixed: `${MIRROR}, compare.cpu spread — fixed rate (context)`,
+  twinFixed: `${PASS}, a second process — fixed rate (context: noise floor)`
 }
 const AFTER_CONFIG = { defaultRoute: { mirrorTiming: 'after_response' } }
 const UNCOMPARED_CONFIG = { defaultRoute: { compare: { enabled: false } } }
@@ -385,16 +388,22 @@ function phaseNotes (mx: E2EExtra[], mirrorRps: number[], status: Verdict['statu
   return out
 }
 
+/** p99 of the k-th slice of `a` over the k-th slice of `b`, round by round (never across rounds). */
+function sliceRatios (a: Runs, b: Runs): number[] {
+  const ratios: number[] = []
+  b.forEach((run, i) => {
+    const other = a[i]?.slices ?? []
+    run.slices?.forEach((s, k) => { if (other[k] !== undefined) ratios.push(other[k].p99Ms / s.p99Ms) })
+  })
+  return ratios
+}
+
 /**
  * Slice by slice: the k-th pass-through and mirror slices of a round run next to each other (ABC CBA …), so their
  * p99 ratios show whether a round's pooled ratio comes from a few slow slices or from most of them.
  */
 export function sliceNote (pass: Runs, mirror: Runs): string {
-  const ratios: number[] = []
-  pass.forEach((p, i) => {
-    const m = mirror[i]?.slices ?? []
-    p.slices?.forEach((s, k) => { if (m[k] !== undefined) ratios.push(m[k].p99Ms / s.p99Ms) })
-  })
+  const ratios = sliceRatios(mirror, pass)
   if (ratios.length === 0) return '- context: no per-slice figures.'
   const over = ratios.filter((r) => r > BAR_P99).length
   return `- context, slice by slice (the k-th pass-through and mirror slices of a round run next to each other): mirror / pass-through p99 over ` +
@@ -415,6 +424,21 @@ function uncomparedNote (ux: E2EExtra[], uncomparedP99: number[], mirrorP99: num
     (compared > 0 ? ` **note**: the uncompared mirror reported ${fmtInt(compared)} compared exchanges.` : '')
 }
 
+/**
+ * The second pass-through against the first: the same code and configuration, so whatever lies between their p99s is
+ * the measurement's own spread on this machine. Pooled per round like the bar, and slice by slice.
+ */
+export function twinNote (twin: Runs, pass: Runs): string {
+  const pooled = ratio(twin.map((r) => r.load.p99Ms), pass.map((r) => r.load.p99Ms))
+  const slices = sliceRatios(twin, pass)
+  const apart = (r: number): boolean => r > BAR_P99 || r < 1 / BAR_P99
+  const perRound = twin.map((t, i) => (pass[i] === undefined ? Number.NaN : t.load.p99Ms / pass[i].load.p99Ms)).filter(Number.isFinite)
+  return '- context (noise floor): a second pass-through process, same code and configuration, taking its slices right before the first one\'s: ' +
+    `its p99 / the first's ${pooled.text}; ${perRound.filter(apart).length} of ${perRound.length} rounds further apart than ${BAR_P99}× either way` +
+    (slices.length === 0 ? '.' : `; slice by slice, median ${fmtRatio(median(slices))} (quartiles ${fmtRatio(quantile(slices, 0.25))}–${fmtRatio(quantile(slices, 0.75))}), ` +
+      `${slices.filter(apart).length} of ${slices.length} pairs further apart than ${BAR_P99}× either way.`)
+}
+
 /** Median per run of the share of client requests a target compared. */
 const comparedShare = (r: Runs): number => median(extras(r).map(comparedShareOf))
 
@@ -432,7 +456,7 @@ function spreadNote (spread: Runs, mirror: Runs, passP99: number[]): string {
 export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> {
   const stops: Array<() => Promise<void>> = []
   try {
-    ctx.progress('compare-e2e: starting the 20 KB primary and candidate, and two shadowsplits')
+    ctx.progress('compare-e2e: starting the 20 KB primary and candidate, and six shadowsplits')
     const primary = await startStaticJson(ctx.nginx, 'primary-20k', JSON_BODIES.primary)
     stops.push(primary.stop)
     const candidate = await startStaticJson(ctx.nginx, 'candidate-20k', JSON_BODIES.candidate)
@@ -442,6 +466,8 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
 
     const pass = await startShadowsplit({ name: 'shadowsplit (off)', primary: primary.origin, mode: 'off' })
     stops.push(pass.stop)
+    const twin = await startShadowsplit({ name: 'shadowsplit (off, a second process)', primary: primary.origin, mode: 'off' })
+    stops.push(twin.stop)
     const mirror = await startShadowsplit({ name: 'shadowsplit (mirror + compare)', primary: primary.origin, candidate: candidate.origin, mode: 'mirror', mirrorPercent: 100 })
     stops.push(mirror.stop)
     const after = await startShadowsplit({
@@ -474,6 +500,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const afterHooks = hooks(after.proc, after.metricsUrl, primary, candidate)
     const uncomparedHooks = hooks(uncompared.proc, uncompared.metricsUrl, primary, candidate)
     const spreadHooks = hooks(spread.proc, spread.metricsUrl, primary, candidate)
+    const twinHooks = hooks(twin.proc, twin.metricsUrl, primary, null)
     const fixed: Interleave<E2EExtra> = { slices: FIXED_SLICES, merge: mergeExtras, leadInS: FIXED_LEAD_IN_S }
     const sliceS = sliceSeconds(ctx.durationS, FIXED_SLICES)
     const passUrl = pass.url + LOAD_PATH
@@ -481,6 +508,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     const afterUrl = after.url + LOAD_PATH
     const uncomparedUrl = uncompared.url + LOAD_PATH
     const spreadUrl = spread.url + LOAD_PATH
+    const twinUrl = twin.url + LOAD_PATH
     // Per round: pass-through then mirror at saturation (and the context proxies, not reported), then every proxy
     // at the fixed rate, in slices. Warm-ups for the bar's saturation targets and the context proxies' fixed-rate
     // targets; the bar's fixed-rate targets are the same two processes as its saturation ones.
@@ -498,6 +526,9 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       { name: `${N.afterFixed} — saturation (not reported)`, url: afterUrl, procs: [after.proc], ...afterHooks, warmup: false },
       { name: `${N.uncomparedFixed} — saturation (not reported)`, url: uncomparedUrl, procs: [uncompared.proc], ...uncomparedHooks, warmup: false },
       { name: `${N.spreadFixed} — saturation (not reported)`, url: spreadUrl, procs: [spread.proc], ...spreadHooks, warmup: false },
+      { name: `${N.twinFixed} — saturation (not reported)`, url: twinUrl, procs: [twin.proc], ...twinHooks, warmup: false },
+      // First in the slice order, so that it runs next to the first pass-through as the mirror does on the other side.
+      { name: N.twinFixed, url: twinUrl, procs: [twin.proc], ...twinHooks, load: fixedLoad, interleave: fixed },
       { name: N.passFixed, url: passUrl, procs: [pass.proc], ...passHooks, load: fixedLoad, warmup: false, interleave: fixed },
       { name: N.mirrorFixed, url: mirrorUrl, procs: [mirror.proc], ...mirrorHooks, load: fixedLoad, warmup: false, interleave: fixed },
       // Warmed up like the saturation targets (closed loop), since no other run of this process precedes it.
@@ -510,6 +541,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     await checkServesPayload(N.afterFixed, afterUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.uncomparedFixed, uncomparedUrl, JSON_BODIES.primary, 'application/json')
     await checkServesPayload(N.spreadFixed, spreadUrl, JSON_BODIES.primary, 'application/json')
+    await checkServesPayload(N.twinFixed, twinUrl, JSON_BODIES.primary, 'application/json')
 
     const { samples, aborted } = await runRounds(targets, ctx)
     const runs = (name: string): Runs => samples.get(name) ?? []
@@ -528,7 +560,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     // Fixed rate: the bar.
     const fixedHeaders = ['target', 'offered req/s', ...STANDARD_HEADERS.map((h) => (h === 'req/s' ? 'achieved req/s' : h)), 'achieved / offered',
       ...threadHeaders, 'p99 vs pass-through', 'achieved req/s vs pass-through']
-    const fixedNames = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed, N.spreadFixed]
+    const fixedNames = [N.passFixed, N.mirrorFixed, N.afterFixed, N.uncomparedFixed, N.spreadFixed, N.twinFixed]
     const fixedRows = fixedNames.map((name) => [
       name,
       fmtInt(median(offered(name))),
@@ -543,6 +575,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       const a = runs(N.afterFixed)[i]
       const u = runs(N.uncomparedFixed)[i]
       const q = runs(N.spreadFixed)[i]
+      const t = runs(N.twinFixed)[i]
       const sat = runs(N.passSat)[i]
       return [
         String(i + 1),
@@ -557,12 +590,14 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         a === undefined ? 'n/a' : fmtRatio(a.load.p99Ms / s.load.p99Ms),
         u === undefined ? 'n/a' : fmtMs(u.load.p99Ms),
         u === undefined ? 'n/a' : fmtRatio(u.load.p99Ms / s.load.p99Ms),
-        q === undefined ? 'n/a' : fmtRatio(q.load.p99Ms / s.load.p99Ms)
+        q === undefined ? 'n/a' : fmtRatio(q.load.p99Ms / s.load.p99Ms),
+        t === undefined ? 'n/a' : fmtRatio(t.load.p99Ms / s.load.p99Ms)
       ]
     })
     const roundHeaders = ['round', 'pass-through req/s at saturation', 'offered req/s (all targets)', 'pass-through achieved', 'mirror achieved',
       'pass-through p99', 'mirror p99', 'mirror / pass-through p99', 'after_response p99 (context)', 'after_response / pass-through p99',
-      'not compared p99 (context)', 'not compared / pass-through p99', 'spread / pass-through p99 (context)']
+      'not compared p99 (context)', 'not compared / pass-through p99', 'spread / pass-through p99 (context)',
+      'second pass-through / pass-through p99 (noise floor)']
 
     const bar = ratio(p99(N.mirrorFixed), p99(N.passFixed))
     const satP99 = ratio(p99(N.mirrorSat), p99(N.passSat))
@@ -591,6 +626,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
     fixedNotes.push(`- context: the offered rate is ${FIXED_SHARE * 100} % of the pass-through's saturation req/s but ${fmtPct(median(ofMirrorSat))} ` +
       `of the mirror target's own (median per round; per round: ${ofMirrorSat.map((p) => p.toFixed(0)).join(', ')} %).`)
     fixedNotes.push(sliceNote(runs(N.passFixed), runs(N.mirrorFixed)))
+    fixedNotes.push(twinNote(runs(N.twinFixed), runs(N.passFixed)))
     fixedNotes.push(`- context: mirror + compare / pass-through achieved req/s ${loadRatio.text}`)
     fixedNotes.push(`- context: mirror + compare / pass-through p50 ${ratio(p50(N.mirrorFixed), p50(N.passFixed)).text}`)
     const afterCompared = comparedShare(runs(N.afterFixed))
@@ -619,10 +655,11 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       `- context only: the same mirror with \`mirrorTiming: after_response\` (config file ${JSON.stringify(AFTER_CONFIG)}): each copy leaves once the client's response is finished`,
       `- context only: the same mirror not comparing (config file ${JSON.stringify(UNCOMPARED_CONFIG)}): every request is still copied to the candidate and its answer read to the end, nothing is captured or compared`,
       `- context only: the comparing mirror again with \`compare.cpu: spread\` (config file ${JSON.stringify(SPREAD_CONFIG)}): the scheduler places its main thread and compare worker on any CPU, so comparing also uses other CPUs' idle time`,
+      `- context only (noise floor): a second pass-through process, \`${twin.command}\`: the same proxy twice, so the ratio of their p99s is what this machine alone puts between two runs of one target in the same slices`,
       '',
       'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other; the context proxies too, not reported, ' +
         'so that every proxy comes to its slices from the same burst), then both at the same fixed offered rate, ' +
-        'taking turns in slices (with the after_response proxy, the uncompared mirror and the spread mirror as third to fifth, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+        'taking turns in slices (with the after_response proxy, the uncompared mirror and the spread mirror as third to fifth, and a second pass-through process, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',
@@ -638,7 +675,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
         'when it answers more slowly: *achieved req/s* is what each target actually served.',
       '',
       `The fixed-rate targets take turns in ${FIXED_SLICES} slices of ${sliceS} s each per round (order reversed from slice to slice: ` +
-        'pass-through, mirror, after_response, not compared, spread, then spread, not compared, after_response, mirror, pass-through, …), and each target\'s slices are pooled into its run ' +
+        'second pass-through, pass-through, mirror, after_response, not compared, spread, then spread, not compared, after_response, mirror, pass-through, second pass-through, …), and each target\'s slices are pooled into its run ' +
         'of the round: wrk\'s latency distributions merged (`bench/wrk/report.lua` prints every distinct latency with its count), then p50 and p99 ' +
         'of the merge; counts summed. Runs of a whole duration one after the other let this shared machine\'s swings of a few seconds ' +
         'decide the ratio; in slices both targets see the same stretch of the machine. ' +
