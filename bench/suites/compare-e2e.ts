@@ -659,7 +659,7 @@ export async function compareE2eSuite (ctx: SuiteContext): Promise<SuiteReport> 
       '',
       'Each round runs both targets at saturation first (closed loop, as fast as they answer, one after the other; the context proxies too, not reported, ' +
         'so that every proxy comes to its slices from the same burst), then both at the same fixed offered rate, ' +
-        'taking turns in slices (with the after_response proxy, the uncompared mirror and the spread mirror as third to fifth, and a second pass-through process, for context). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
+        'taking turns in slices (for context, a second pass-through process before them, and the after_response proxy, the uncompared mirror and the spread mirror after them). At saturation a closed loop mostly measures throughput: mirroring doubles the upstream ' +
         'work of one event loop, and with a fixed number of connections the latency ratio is then about the inverse throughput ratio. ' +
         'The bar asks what the mirror and the comparison do to clients at the **same offered load**, so it is judged on the fixed-rate runs; ' +
         'the saturation figures are context.',

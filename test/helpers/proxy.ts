@@ -61,12 +61,12 @@ export async function eventually (check: () => boolean | Promise<boolean>, ms = 
   throw new Error(`timed out waiting for ${what}`)
 }
 
-/** Value of one sample in Prometheus text output, or 0 when absent. */
 /** The proxy's /metrics page, as text. */
 export async function metricsText (p: { adminUrl: string }): Promise<string> {
   return await (await fetch(`${p.adminUrl}/metrics`)).text()
 }
 
+/** Value of one sample in Prometheus text output, or 0 when absent. */
 export function metricValue (text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0
   for (const line of text.split('\n')) {
