@@ -3,13 +3,24 @@
 // the kernel may give the same port to another file's server on port 0 (seen in CI: a "dead" candidate answered,
 // so a circuit never opened; measured here: a freed port came back to a later listen(0) in 1 of 20 trials of 500
 // listens). Servers on port 0 only get ports from the kernel's ephemeral range, so these are picked outside it.
+// Nor are the ports fetch() refuses to connect to (the Fetch Standard's "bad ports"; undici answers "bad port"
+// before any socket opens): tests and the demo's traffic script reach servers with fetch, and a proxy on 10080
+// failed every request of the compose stack test.
 import net from 'node:net'
 import { readFileSync } from 'node:fs'
 
+/** The unprivileged ports of https://fetch.spec.whatwg.org/#bad-port, as undici blocks them. */
+export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080
+])
+
 let outside: number[] | null = null
 
-/** Unprivileged ports the kernel never hands out for port 0 (Linux's range from /proc; elsewhere 49152-65535). */
-function portsOutsideEphemeral (): number[] {
+/**
+ * Unprivileged ports the kernel never hands out for port 0 (Linux's range from /proc; elsewhere 49152-65535), less
+ * those fetch() refuses.
+ */
+export function portsOutsideEphemeral (): number[] {
   if (outside !== null) return outside
   let [low, high] = [49152, 65535]
   try {
@@ -17,7 +28,7 @@ function portsOutsideEphemeral (): number[] {
     if (Number.isInteger(l) && Number.isInteger(h) && l <= h) [low, high] = [l, h]
   } catch { /* not Linux */ }
   const out: number[] = []
-  for (let p = 1024; p <= 65535; p++) if (p < low || p > high) out.push(p)
+  for (let p = 1024; p <= 65535; p++) if ((p < low || p > high) && !FETCH_BAD_PORTS.has(p)) out.push(p)
   if (out.length === 0) throw new Error(`the ephemeral range ${low}-${high} covers every unprivileged port`)
   outside = out
   return out
