@@ -429,10 +429,12 @@ function uncomparedNote (ux: E2EExtra[], uncomparedP99: number[], mirrorP99: num
  * the measurement's own spread on this machine. Pooled per round like the bar, and slice by slice.
  */
 export function twinNote (twin: Runs, pass: Runs): string {
-  const pooled = ratio(twin.map((r) => r.load.p99Ms), pass.map((r) => r.load.p99Ms))
+  const twinP99 = twin.map((r) => r.load.p99Ms)
+  const passP99 = pass.map((r) => r.load.p99Ms)
+  const pooled = ratio(twinP99, passP99)
+  const perRound = roundRatios(twinP99, passP99)
   const slices = sliceRatios(twin, pass)
   const apart = (r: number): boolean => r > BAR_P99 || r < 1 / BAR_P99
-  const perRound = twin.map((t, i) => (pass[i] === undefined ? Number.NaN : t.load.p99Ms / pass[i].load.p99Ms)).filter(Number.isFinite)
   return '- context (noise floor): a second pass-through process, same code and configuration, taking its slices right before the first one\'s: ' +
     `its p99 / the first's ${pooled.text}; ${perRound.filter(apart).length} of ${perRound.length} rounds further apart than ${BAR_P99}× either way` +
     (slices.length === 0 ? '.' : `; slice by slice, median ${fmtRatio(median(slices))} (quartiles ${fmtRatio(quantile(slices, 0.25))}–${fmtRatio(quantile(slices, 0.75))}), ` +
