@@ -7,26 +7,19 @@
 // ArrayBuffer, and by default V8 answers each 64 MB of them with a full mark-compact: 40-70 per 10 s in
 // pass-through alone, each a 2-9 ms pause and the main source of client p99. And once a few exchanges live long
 // (a sample being built, a queued comparison) V8 pretenures their allocation sites, after which every exchange is
-// allocated straight into old space. SHADOWSPLIT_NODE_FLAGS replaces the list (empty: none).
+// allocated straight into old space. The sizes shrink to fit a container's memory limit (heap-flags.js).
+// SHADOWSPLIT_NODE_FLAGS replaces the list (empty: none).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { availableMemory, heapFlags } from './heap-flags.js'
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url))
 const [major, minor] = process.versions.node.split('.').map(Number)
 const native = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)
 
-const HEAP_FLAGS = [
-  // External (ArrayBuffer) memory counts toward the heap's growing limit instead of forcing a full GC per 64 MB.
-  '--external-memory-accounted-in-global-limit',
-  // Room for that limit to start from: without it the first full GC sets it from a ~20 MB live heap.
-  '--initial-old-space-size=256',
-  // Fewer scavenges, so a request's short-lived objects die young instead of being copied.
-  '--max-semi-space-size=32',
-  // Allocation sites stay young: a few long-lived exchanges must not send every later one to old space.
-  '--no-allocation-site-pretenuring'
-]
+const HEAP_FLAGS = heapFlags(availableMemory())
 const envFlags = process.env.SHADOWSPLIT_NODE_FLAGS
 const nodeFlags = envFlags === undefined ? HEAP_FLAGS : envFlags.split(/\s+/).filter((f) => f !== '')
 // Set on the re-executed process, so that it does not re-execute again.
