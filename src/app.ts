@@ -60,7 +60,7 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
   const samples = new SampleStore(config.samples)
   const routeCompare = (route: string): CompareRules => (proxy.router.byName(route) ?? proxy.router.fallback).knobs.compare
   const pipeline = config.candidate.length === 0 ? null : new ComparePipeline({
-    config: () => proxy.config, metrics, analysis, samples, log, rulesFor: routeCompare
+    config: () => proxy.config, metrics, analysis, samples, log, rulesFor: routeCompare, ledger: proxy.captured
   })
   if (pipeline !== null) {
     proxy.counters = analysis

@@ -9,7 +9,7 @@ import type { Exchange } from '../src/shadow/exchange.ts'
 import type { UpstreamResult } from '../src/proxy/upstream-call.ts'
 
 const side = (target: UpstreamResult['target']): UpstreamResult =>
-  ({ target, status: 200, headers: [], body: { bytes: null, length: 0, sha256: null }, ms: 1, error: null })
+  ({ target, status: 200, headers: [], body: { bytes: null, length: 0, sha256: null, dropped: false, held: 0 }, ms: 1, error: null })
 const exchange: Exchange = {
   request: { method: 'GET', url: '/x', endpoint: '/x', route: 'default', headers: {}, served: 'primary', compare: true },
   primary: side('primary'), candidate: side('candidate'), secondary: side('secondary')

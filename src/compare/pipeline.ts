@@ -12,6 +12,7 @@ import { redactUrl } from '../observe/samples.ts'
 import { SECRET_HEADERS, redactHeaders } from '../observe/redact.ts'
 import type { Exchange } from '../shadow/exchange.ts'
 import type { UpstreamResult } from '../proxy/upstream-call.ts'
+import type { CaptureLedger } from '../proxy/capture.ts'
 import { headerMap } from '../proxy/headers.ts'
 import { pathOf } from '../analysis/endpoint-names.ts'
 import { hasNoBody } from './body-plan.ts'
@@ -31,6 +32,8 @@ export interface PipelineDeps {
   log: Logger
   /** The live comparison rules of a route. */
   rulesFor: (route: string) => CompareRules
+  /** Where an exchange's captured bytes go back once the pipeline is done with its bodies. */
+  ledger: CaptureLedger
 }
 
 type Sides = { primary: SideInput; candidate: SideInput; secondary: SideInput | null }
@@ -90,8 +93,17 @@ export class ComparePipeline {
 
   /** No room for another exchange: new copies are not worth sending (the proxy skips them as diff_queue_full). */
   get full (): boolean {
-    const c = this.#deps.config().compare
-    return this.#queue.length >= c.queueSize || this.#bytes >= c.queueBytes
+    const { compare: c, capture } = this.#deps.config()
+    // The ledger counts as full without room for one more exchange at the size limit: copies sent then would mostly
+    // find none, and the candidate would serve them for nothing.
+    return this.#queue.length >= c.queueSize || this.#bytes >= c.queueBytes || this.#deps.ledger.used + 2 * capture.bodyLimit > capture.maxBytes
+  }
+
+  #release (ex: Exchange): void {
+    const { ledger } = this.#deps
+    ledger.release(ex.primary.body)
+    ledger.release(ex.candidate.body)
+    if (ex.secondary !== null) ledger.release(ex.secondary.body)
   }
 
   #rules (route: string): { key: string; raw: CompareRules; rules: CompiledRules } {
@@ -106,16 +118,23 @@ export class ComparePipeline {
 
   readonly submit = (ex: Exchange): void => {
     const { analysis } = this.#deps
-    if (!ex.request.compare) { analysis.uncompared(ex); return }
-    if (ex.primary.error !== null || ex.candidate.error !== null) { analysis.failed(ex); return }
+    if (!ex.request.compare) { this.#release(ex); analysis.uncompared(ex); return }
+    if (ex.primary.error !== null || ex.candidate.error !== null) { this.#release(ex); analysis.failed(ex); return }
+    // A side captured nothing because capture.maxBytes was reached: no room, as with a full queue.
+    if (ex.primary.body.dropped || ex.candidate.body.dropped) {
+      this.#release(ex)
+      this.#deps.metrics.skip('diff_queue_full')
+      analysis.skipped(ex.request.endpoint)
+      return
+    }
     const primary = toSide(ex.primary)
     const candidate = toSide(ex.candidate)
-    const secondary = ex.secondary === null || ex.secondary.error !== null ? null : toSide(ex.secondary)
+    const secondary = ex.secondary === null || ex.secondary.error !== null || ex.secondary.body.dropped ? null : toSide(ex.secondary)
     if (cheap(primary, candidate) && (secondary === null || cheap(primary, secondary))) {
       const { rules } = this.#rules(ex.request.route)
       const pc = compareSides(primary, candidate, rules)
       const ps = secondary === null ? null : compareSides(primary, secondary, rules)
-      this.#conclude(ex, pc, ps, [primary, candidate])
+      if (!this.#conclude(ex, pc, ps, [primary, candidate])) this.#release(ex)
       return
     }
     this.#enqueue({ kind: 'compare', ex, sides: { primary, candidate, secondary }, bytes: bytesOf(ex) }, false)
@@ -132,6 +151,7 @@ export class ComparePipeline {
   }
 
   #dropped (task: Task): false {
+    this.#release(task.ex)
     if (task.kind === 'compare') {
       this.#deps.metrics.skip('diff_queue_full')
       this.#deps.analysis.skipped(task.ex.request.endpoint)
@@ -159,6 +179,7 @@ export class ComparePipeline {
     const task: WorkerRequest = { type: 'compare', id: ++this.#seq, rulesKey: key, rules: raw, primary, candidate, secondary, wantBodies }
     void this.#pool.run(task, transfer).then((reply) => {
       if (!reply.ok || reply.type !== 'compare') {
+        this.#release(ex)
         this.#deps.log.error({ endpoint: ex.request.endpoint, reason: reply.ok ? 'unexpected reply' : reply.error }, 'comparison failed')
         this.#deps.analysis.failed(ex)
         return
@@ -167,14 +188,15 @@ export class ComparePipeline {
       const sides: [SideInput, SideInput] | null = reply.bodies === null
         ? null
         : [{ ...primary, body: reply.bodies[0] }, { ...candidate, body: reply.bodies[1] }]
-      this.#conclude(ex, reply.pc.differences, reply.ps?.differences ?? null, sides)
+      if (!this.#conclude(ex, reply.pc.differences, reply.ps?.differences ?? null, sides)) this.#release(ex)
     })
   }
 
-  #conclude (ex: Exchange, pc: Difference[], ps: Difference[] | null, sides: [SideInput, SideInput] | null): void {
+  /** Records the verdict; true when a sample of it was queued, which holds on to the bodies until it is built. */
+  #conclude (ex: Exchange, pc: Difference[], ps: Difference[] | null, sides: [SideInput, SideInput] | null): boolean {
     const { analysis, samples, metrics, log } = this.#deps
     const verdict = analysis.ingest(ex, pc, ps, this.#deps.rulesFor(ex.request.route).noise)
-    if (verdict.result !== 'diverge') return
+    if (verdict.result !== 'diverge') return false
     const r = ex.request
     // The line's fields (a Set of paths among them) are built only when it will be written.
     if (this.#deps.config().compare.logDivergences && log.isLevelEnabled('info')) {
@@ -189,8 +211,8 @@ export class ComparePipeline {
       }, 'divergence')
     }
     // No sides: the worker kept the bodies, because the endpoint had used its sample budget when it was sent.
-    if (sides === null || !samples.admit(r.endpoint)) { metrics.samplesSkipped.inc({ reason: 'rate' }); return }
-    this.#enqueue({ kind: 'sample', ex, verdict, sides, bytes: ex.primary.body.length + ex.candidate.body.length }, true)
+    if (sides === null || !samples.admit(r.endpoint)) { metrics.samplesSkipped.inc({ reason: 'rate' }); return false }
+    return this.#enqueue({ kind: 'sample', ex, verdict, sides, bytes: ex.primary.body.length + ex.candidate.body.length }, true)
   }
 
   #runSample (ex: Exchange, verdict: Verdict, sides: [SideInput, SideInput]): void {
@@ -209,6 +231,7 @@ export class ComparePipeline {
     const extra = new Set(c.redact.headers.map((h) => h.toLowerCase()))
     const fields = new Set(c.redact.fields.map((f) => f.toLowerCase()))
     void this.#pool.run(task, transfer).then((reply) => {
+      this.#release(ex)
       if (!reply.ok || reply.type !== 'sample') {
         metrics.samplesSkipped.inc({ reason: 'failed' })
         log.warn({ endpoint: ex.request.endpoint, reason: reply.ok ? 'unexpected reply' : reply.error }, 'sample could not be built')
@@ -234,6 +257,7 @@ export class ComparePipeline {
   }
 
   async close (): Promise<void> {
+    for (const task of this.#queue) this.#release(task.ex)
     this.#queue.length = 0
     await this.#cpu?.close()
     await this.#pool.close()

@@ -35,6 +35,9 @@ export function checkConfig (config: Config): void {
     throw new ConfigError('adminListen', `binds ${admin}, which is not loopback: set --admin-token (SHADOWSPLIT_ADMIN_TOKEN), or admin.allowInsecure: true for an open admin port`)
   }
   if (config.secondary.length > 0 && config.candidate.length === 0) throw new ConfigError('secondary', 'needs a candidate to compare against (set --candidate URL)')
+  if (config.capture.maxBytes < 2 * config.capture.bodyLimit) {
+    throw new ConfigError('capture.maxBytes', `is ${config.capture.maxBytes} bytes, less than the two sides of one exchange at capture.bodyLimit (2 × ${config.capture.bodyLimit}): bodies that large could never be compared`)
+  }
   const knobSets: Array<[string, RouteKnobs]> = [['defaultRoute', config.defaultRoute]]
   const names = new Set<string>(['default'])
   config.routes.forEach((route, i) => {

@@ -178,7 +178,8 @@ export const configSpec: Spec = {
       kind: 'object',
       doc: 'What is kept of each side of a mirrored exchange for comparison.',
       fields: {
-        bodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Response bytes kept per side; larger bodies are compared by length and SHA-256 only.' }
+        bodyLimit: { kind: 'size', min: 0, max: 256 * 1024 ** 2, default: 1024 ** 2, doc: 'Response bytes kept per side; larger bodies are compared by length and SHA-256 only.' },
+        maxBytes: { kind: 'size', min: 0, max: 64 * 1024 ** 3, default: 64 * 1024 ** 2, doc: 'Most response bytes kept at once over every exchange: in flight, waiting for a worker, being compared or becoming a sample. An exchange that finds no room is not compared (`diff_queue_full`), and no copies are sent while there is less than two bodies at `capture.bodyLimit`. With `samples.maxBytes` it bounds what comparing keeps in memory (README: Memory and garbage collection); at least twice `capture.bodyLimit`.' }
       }
     },
     compare: {
@@ -288,7 +289,7 @@ export interface Config {
   endpoints: { templates: string[]; maxEndpoints: number }
   defaultRoute: RouteKnobs
   routes: RouteConfig[]
-  capture: { bodyLimit: number }
+  capture: { bodyLimit: number; maxBytes: number }
   compare: { workers: number; cpu: 'shared' | 'spread'; workerPolicy: 'idle' | 'nice'; workerNice: number; queueSize: number; queueBytes: number; confidence: number; maxPathsPerEndpoint: number; logDivergences: boolean }
   samples: { max: number; maxBytes: number; bodyBytes: number; perEndpointPerMinute: number }
   redact: { headers: string[]; fields: string[] }

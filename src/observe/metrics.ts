@@ -58,6 +58,7 @@ export class Metrics {
   readonly cpuReleases: Counter
   #queueDepth: () => number = () => 0
   #boundCpu: () => number = () => -1
+  #captured: () => number = () => 0
   readonly #children = new Map<string, RequestChildren>()
   readonly #skipChildren = new Map<string, { inc: () => void }>()
   #routes: () => RouteState[] = () => []
@@ -154,6 +155,12 @@ export class Metrics {
       collect () { this.set(self.#queueDepth()) }
     })
     new Gauge({
+      name: 'shadowsplit_capture_bytes',
+      help: 'Response bytes kept for comparison right now (in flight, queued, at a worker or becoming a sample); capture.maxBytes bounds it.',
+      registers,
+      collect () { this.set(self.#captured()) }
+    })
+    new Gauge({
       name: 'shadowsplit_compare_cpu',
       help: 'The CPU the main thread and the compare workers are bound to (compare.cpu: shared); -1 when not bound (spread, released because the main thread kept waiting for it, or not possible here).',
       registers,
@@ -213,6 +220,11 @@ export class Metrics {
 
   queueFrom (depth: () => number): void {
     this.#queueDepth = depth
+  }
+
+  /** Where the capture_bytes gauge reads what the captures hold. */
+  capturedFrom (bytes: () => number): void {
+    this.#captured = bytes
   }
 
   /** Where the compare_cpu gauge reads the bound CPU. */

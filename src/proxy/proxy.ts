@@ -20,6 +20,7 @@ import { BodyCopy } from '../shadow/body-copy.ts'
 import { ExchangeCollector } from '../shadow/exchange.ts'
 import type { UpstreamResult } from './upstream-call.ts'
 import type { Exchange } from '../shadow/exchange.ts'
+import { CaptureLedger } from './capture.ts'
 
 export const SHADOW_HEADER = 'x-shadowsplit-shadow'
 const SHADOW_MARK: readonly string[] = [SHADOW_HEADER, '1']
@@ -49,6 +50,8 @@ export class Proxy {
   /** Per-endpoint request and mirror counts for reports; set by the app when comparison runs. */
   counters: { countRequest: (endpoint: string, route: string) => void; countMirrored: (endpoint: string) => void } | null = null
   readonly tunnels = new Set<Duplex>()
+  /** Every byte captured for comparison, in flight or in the pipeline, is taken from here (capture.maxBytes). */
+  readonly captured: CaptureLedger
   draining = false
   /** Where complete exchanges go; the comparison pipeline replaces this. */
   onExchange: (exchange: Exchange) => void
@@ -69,6 +72,7 @@ export class Proxy {
     this.secondary = config.secondary.length === 0 ? null
       : config.secondary[0] === 'primary' ? this.primary : new UpstreamGroup(config.secondary, config.upstream)
     this.router = new Router(config.routes, config.defaultRoute)
+    this.captured = new CaptureLedger(() => this.config.capture.maxBytes)
     this.#applyHeaders(config)
     this.#hooks = {
       log,
@@ -78,6 +82,7 @@ export class Proxy {
     }
     this.onExchange = (ex) => metrics.exchange(ex.request.endpoint, latencyDelta(ex))
     metrics.routesFrom(() => this.router.all.map((r) => ({ name: r.name, inflight: r.budget.inflight, circuitOpen: r.budget.circuit.isOpen })))
+    metrics.capturedFrom(() => this.captured.used)
   }
 
   /** Applies what can change without a restart (routes, header names, capture, logging). */
@@ -125,7 +130,8 @@ export class Proxy {
       body: hasBody ? req : null,
       endpoint,
       metrics: this.metrics,
-      captureLimit: null
+      captureLimit: null,
+      ledger: this.captured
     }
     if (this.config.accessLog) this.#accessLog(req, res, endpoint, served)
     if (shadow === null) {
@@ -135,7 +141,7 @@ export class Proxy {
 
     const k = route.knobs
     const withSecondary = this.secondary !== null && k.compare.enabled && (k.secondaryPercent >= 100 || Math.random() * 100 < k.secondaryPercent)
-    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served, compare: k.compare.enabled }, withSecondary, this.onExchange)
+    const exchange = new ExchangeCollector({ method, url, endpoint, route: route.name, headers: req.headers, served, compare: k.compare.enabled }, withSecondary, this.onExchange, this.captured)
     const budget = route.budget
     // Nothing is kept of either side when the route's responses are not compared.
     const captureLimit = k.compare.enabled ? this.config.capture.bodyLimit : null

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import type { Member, UpstreamGroup } from './upstreams.ts'
 import { clientResponseHeaders, rawHeader } from './headers.ts'
 import { BodyCapture, EMPTY_BODY } from './capture.ts'
-import type { CapturedBody } from './capture.ts'
+import type { CaptureLedger, CapturedBody } from './capture.ts'
 import type { Metrics, Served, Target } from '../observe/metrics.ts'
 
 export interface UpstreamResult {
@@ -34,6 +34,8 @@ export interface CallOptions {
   metrics: Metrics
   /** Keep up to this many response bytes for comparison; null keeps nothing. */
   captureLimit: number | null
+  /** Where captured bytes are taken from (every capture of the proxy shares one); null: no overall bound. */
+  ledger: CaptureLedger | null
 }
 
 const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET'])
@@ -65,7 +67,7 @@ export abstract class UpstreamCall implements Dispatcher.DispatchHandler {
 
   constructor (opts: CallOptions) {
     this.opts = opts
-    this.capture = opts.captureLimit === null ? null : new BodyCapture(opts.captureLimit)
+    this.capture = this.#newCapture()
   }
 
   start (): void {
@@ -139,7 +141,8 @@ export abstract class UpstreamCall implements Dispatcher.DispatchHandler {
     if (member !== null && CONNECT_FAILED.has(code) && code !== 'UND_ERR_CONNECT_TIMEOUT') this.opts.group.eject(member)
     if (this.#mayRetry(code)) {
       this.#retried = true
-      this.capture = this.opts.captureLimit === null ? null : new BodyCapture(this.opts.captureLimit)
+      this.capture?.discard()
+      this.capture = this.#newCapture()
       this.start()
       return
     }
@@ -159,7 +162,12 @@ export abstract class UpstreamCall implements Dispatcher.DispatchHandler {
     return CONNECT_FAILED.has(code) && this.opts.group.size > 1
   }
 
+  #newCapture (): BodyCapture | null {
+    return this.opts.captureLimit === null ? null : new BodyCapture(this.opts.captureLimit, this.opts.ledger)
+  }
+
   #result (ms: number, error: string | null): UpstreamResult {
+    if (error !== null) this.capture?.discard()
     return {
       target: this.opts.target,
       status: error === null ? this.status : 0,
