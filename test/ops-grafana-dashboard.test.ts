@@ -84,5 +84,5 @@ test('the panels the issue lists are there', () => {
   assert.ok(uses('shadowsplit_latency_delta_seconds_bucket', /histogram_quantile\(0\.99,/), 'latency delta p99')
   assert.ok(uses('shadowsplit_upstream_duration_seconds_bucket', /histogram_quantile\(0\.99, sum by \([^)]*target/), 'per-target duration p99')
   assert.ok(uses('shadowsplit_mirror_skipped_total', /by \(reason\)/), 'mirror skip reasons')
-  for (const m of ['shadowsplit_mirror_cost_ratio', 'shadowsplit_candidate_inflight', 'shadowsplit_circuit_open', 'shadowsplit_compare_queue_depth']) assert.ok(uses(m), m)
+  for (const m of ['shadowsplit_mirror_cost_ratio', 'shadowsplit_candidate_inflight', 'shadowsplit_circuit_open', 'shadowsplit_compare_queue_depth', 'shadowsplit_capture_bytes']) assert.ok(uses(m), m)
 })
