@@ -121,7 +121,7 @@ test('with room for about one exchange, concurrent large exchanges are compared 
     }
   }
   await eventually(async () => { const c = await counts(); return c.compared + c.skippedMirrors === 30 }, 20_000, 'every request compared or counted')
-  await eventually(async () => (await counts()).held === 0, 5000, 'every captured byte given back')
+  await eventually(async () => (await counts()).held === 0, 20_000, 'every captured byte given back')
   const c = await counts()
   assert.ok(c.compared >= 1, 'nothing was compared')
   assert.ok(c.skippedMirrors >= 1, 'nothing was counted as diff_queue_full: the bound did not bite')
@@ -149,7 +149,7 @@ test('every way an exchange ends gives its captured bytes back: match inline or 
     defaultRoute: { mirrorMethods: ['GET', 'POST'], mirrorBodyLimit: '16KiB', budget: { timeout: 300 } }
   })
   const held = async (): Promise<number> => captured(await metricsText(p))
-  const settled = async (what: string): Promise<void> => { await eventually(async () => await held() === 0, 5000, `${what}: every captured byte given back`) }
+  const settled = async (what: string): Promise<void> => { await eventually(async () => await held() === 0, 20_000, `${what}: every captured byte given back`) }
 
   // /same is concluded inline (identical bytes); /order in a worker (same document, keys reordered), without a sample.
   for (const path of ['/same', '/order', '/diff', '/broken']) {
@@ -158,7 +158,7 @@ test('every way an exchange ends gives its captured bytes back: match inline or 
   }
   const t = await metricsText(p)
   assert.deepEqual(['match', 'diverge', 'error'].map((result) => metricValue(t, 'shadowsplit_diffs_total', { result })), [2, 1, 1])
-  await eventually(async () => (await (await fetch(`${p.adminUrl}/api/divergences`)).json() as unknown[]).length === 1, 5000, 'the sample')
+  await eventually(async () => (await (await fetch(`${p.adminUrl}/api/divergences`)).json() as unknown[]).length === 1, 20_000, 'the sample')
   await settled('after the sample was built')
 
   // The candidate times out after 300 ms with 30 KB captured; while it waits, those bytes are held.

@@ -55,8 +55,9 @@ test('a full compare queue drops exchanges, stops sending copies it cannot compa
   assert.equal(candidate.seen.length, c.compared + c.skipped)
   assert.ok(candidate.seen.length < 30, 'copies were sent that could never be compared')
   await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_compare_queue_depth') === 0, 5000, 'the queue to drain')
-  // Dropped exchanges gave their captured bytes back too (capture.maxBytes).
-  await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_capture_bytes') === 0, 5000, 'every captured byte given back')
+  // Dropped exchanges gave their captured bytes back too (capture.maxBytes). The samples of these 640 KB pairs hold
+  // theirs until they are built: 1.6-4.1 s after the queue drained here alone, longer beside other test files.
+  await eventually(async () => metricValue(await metricsText(p), 'shadowsplit_capture_bytes') === 0, 30_000, 'every captured byte given back')
 })
 
 test('a route with compare.enabled false mirrors and times every copy, compares none, sends none to the secondary, and is never held back by a full queue', async () => {
