@@ -26,7 +26,7 @@ export function heapFlags (memoryBytes) {
         // Room for the growing limit to start from: without it the first full GC sets it from a ~20 MB live heap.
         `--initial-old-space-size=${Math.round(256 * scale)}`,
         // Fewer scavenges, so a request's short-lived objects die young instead of being copied.
-        `--max-semi-space-size=${Math.max(1, Math.round(32 * scale))}`
+        `--max-semi-space-size=${Math.round(32 * scale)}`
       ]
   return [
     // External (ArrayBuffer) memory counts toward the heap's growing limit instead of forcing a full GC per 64 MB.

@@ -11,6 +11,7 @@ import type { Upstream } from './helpers/upstream.ts'
 import { startProxy, eventually, metricValue, metricsText, writeConfig } from './helpers/proxy.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
+import { bigJson } from './helpers/bodies.ts'
 
 const cleanups: Array<() => Promise<void>> = []
 after(async () => { for (const c of cleanups.reverse()) await c() })
@@ -80,11 +81,6 @@ test('capture.maxBytes below the two sides of one exchange is a config error nam
   const fits = writeConfig({ capture: { bodyLimit: '1MiB', maxBytes: '2MiB' } })
   assert.equal(loadConfig({ flags: { config: fits, primary: 'http://127.0.0.1:1', candidate: 'http://127.0.0.1:2' }, env: {} }).config.capture.maxBytes, 2 * 1024 ** 2)
 })
-
-function bigJson (items: number, price: number): Buffer {
-  const list = Array.from({ length: items }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b', 'c'], price: i === 7 ? price : 1.5, note: 'lorem ipsum dolor sit amet' }))
-  return Buffer.from(JSON.stringify({ count: items, items: list }))
-}
 
 async function upstream (handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
   const u = await startUpstream(handler)

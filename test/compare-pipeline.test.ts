@@ -10,14 +10,10 @@ import { startProxy, eventually, metricValue, writeConfig, metricsText } from '.
 import { startCli } from './helpers/cli.ts'
 import type { TestProxy } from './helpers/proxy.ts'
 import { json, request } from './helpers/http.ts'
+import { bigJson } from './helpers/bodies.ts'
 
 const cleanups: Array<() => Promise<void>> = []
 after(async () => { for (const c of cleanups.reverse()) await c() })
-
-function bigJson (items: number, price: number): Buffer {
-  const list = Array.from({ length: items }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b', 'c'], price: i === 7 ? price : 1.5, note: 'lorem ipsum dolor sit amet' }))
-  return Buffer.from(JSON.stringify({ count: items, items: list }))
-}
 
 async function serving (body: Buffer): Promise<Upstream> {
   const u = await startUpstream((req, res) => {

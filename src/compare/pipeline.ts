@@ -121,12 +121,7 @@ export class ComparePipeline {
     if (!ex.request.compare) { this.#release(ex); analysis.uncompared(ex); return }
     if (ex.primary.error !== null || ex.candidate.error !== null) { this.#release(ex); analysis.failed(ex); return }
     // A side captured nothing because capture.maxBytes was reached: no room, as with a full queue.
-    if (ex.primary.body.dropped || ex.candidate.body.dropped) {
-      this.#release(ex)
-      this.#deps.metrics.skip('diff_queue_full')
-      analysis.skipped(ex.request.endpoint)
-      return
-    }
+    if (ex.primary.body.dropped || ex.candidate.body.dropped) { this.#noRoom(ex); return }
     const primary = toSide(ex.primary)
     const candidate = toSide(ex.candidate)
     const secondary = ex.secondary === null || ex.secondary.error !== null || ex.secondary.body.dropped ? null : toSide(ex.secondary)
@@ -151,14 +146,20 @@ export class ComparePipeline {
   }
 
   #dropped (task: Task): false {
-    this.#release(task.ex)
     if (task.kind === 'compare') {
-      this.#deps.metrics.skip('diff_queue_full')
-      this.#deps.analysis.skipped(task.ex.request.endpoint)
+      this.#noRoom(task.ex)
     } else {
+      this.#release(task.ex)
       this.#deps.metrics.samplesSkipped.inc({ reason: 'queue_full' })
     }
     return false
+  }
+
+  /** An exchange the pipeline had no room for (queue or capture.maxBytes): counted, its bytes given back. */
+  #noRoom (ex: Exchange): void {
+    this.#release(ex)
+    this.#deps.metrics.skip('diff_queue_full')
+    this.#deps.analysis.skipped(ex.request.endpoint)
   }
 
   #pump (): void {
