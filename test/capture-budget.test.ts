@@ -1,20 +1,18 @@
 // capture.maxBytes: every byte kept for comparison — in flight, queued, at a worker, becoming a sample — is taken
 // from one ledger, so what comparing adds to memory has one bound however many exchanges are open; an exchange
 // that finds no room is counted (diff_queue_full) and every byte goes back once the pipeline is done with it.
-import { test, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { BodyCapture, CaptureLedger } from '../src/proxy/capture.ts'
 import { loadConfig } from '../src/config/load.ts'
-import { startUpstream } from './helpers/upstream.ts'
-import type { Upstream } from './helpers/upstream.ts'
-import { startProxy, eventually, metricValue, metricsText, writeConfig } from './helpers/proxy.ts'
-import type { TestProxy } from './helpers/proxy.ts'
+import type { Handler } from './helpers/upstream.ts'
+import { eventually, metricValue, metricsText, writeConfig } from './helpers/proxy.ts'
+import { testScope } from './helpers/scope.ts'
 import { request } from './helpers/http.ts'
 import { bigJson } from './helpers/bodies.ts'
 
-const cleanups: Array<() => Promise<void>> = []
-after(async () => { for (const c of cleanups.reverse()) await c() })
+const { upstream, proxy } = testScope()
 
 const captured = (text: string): number => metricValue(text, 'shadowsplit_capture_bytes')
 
@@ -82,19 +80,8 @@ test('capture.maxBytes below the two sides of one exchange is a config error nam
   assert.equal(loadConfig({ flags: { config: fits, primary: 'http://127.0.0.1:1', candidate: 'http://127.0.0.1:2' }, env: {} }).config.capture.maxBytes, 2 * 1024 ** 2)
 })
 
-async function upstream (handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
-  const u = await startUpstream(handler)
-  cleanups.push(u.close)
-  return u
-}
 
-async function proxy (flags: Record<string, string>, file: Record<string, unknown>): Promise<TestProxy> {
-  const p = await startProxy({ 'log-level': 'warn', ...flags }, file)
-  cleanups.push(p.stop)
-  return p
-}
-
-const serve = (body: Buffer): Parameters<typeof startUpstream>[0] => (_req, res) => {
+const serve = (body: Buffer): Handler => (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
   res.end(body)
 }
