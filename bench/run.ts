@@ -1,4 +1,4 @@
-// npm run bench -- [passthrough|mirror|compare|compare-e2e …] [--rounds N] [--duration S] [--connections C] [--warmup S]
+// npm run bench -- [passthrough|mirror|compare|compare-e2e|log-line …] [--rounds N] [--duration S] [--connections C] [--warmup S]
 // Runs the load benchmarks against their peers and prints one markdown table per suite, with the median
 // ratios judged against the bars; the same report goes to bench/results/latest.md. Benchmarks, not tests:
 // the exit code is 0 whatever the bars say, 1 when a suite could not run, 2 on bad usage or no load tool.
@@ -12,13 +12,15 @@ import { passthroughSuite } from './suites/passthrough.ts'
 import { mirrorSuite } from './suites/mirror.ts'
 import { compareSuite } from './suites/compare-suite.ts'
 import { compareE2eSuite } from './suites/compare-e2e.ts'
+import { logLineSuite } from './suites/log-line.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suites/suite.ts'
 
 const SUITES: Record<string, (ctx: SuiteContext) => Promise<SuiteReport>> = {
   passthrough: passthroughSuite,
   mirror: mirrorSuite,
   compare: compareSuite,
-  'compare-e2e': compareE2eSuite
+  'compare-e2e': compareE2eSuite,
+  'log-line': logLineSuite
 }
 
 const USAGE = `usage: npm run bench -- [suite…] [--rounds N] [--duration S] [--connections C] [--warmup S]

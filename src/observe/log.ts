@@ -1,7 +1,7 @@
 // pino on stdout, asynchronous so that logging never waits on the terminal or a pipe.
 import { pino } from 'pino'
 import type { DestinationStream, Logger } from 'pino'
-import { LOG_REDACT_PATHS, REDACTED } from './redact.ts'
+import { redactLogLine } from './redact.ts'
 
 export type { Logger }
 
@@ -10,7 +10,7 @@ export function createLogger (level: string, destination?: DestinationStream): L
   return pino({
     level,
     base: { name: 'shadowsplit' },
-    redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
+    formatters: { log: redactLogLine },
     timestamp: pino.stdTimeFunctions.isoTime
   }, destination ?? pino.destination({ dest: 1, sync: false }))
 }
