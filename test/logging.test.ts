@@ -50,14 +50,14 @@ test('redaction in logs ignores the letter case of header names and reaches into
   const lines: Array<Record<string, any>> = []
   const log = createLogger('info', new Writable({ write (c: Buffer, _e, cb) { lines.push(JSON.parse(c.toString())); cb() } }))
   log.info({ request: { headers: { Authorization: 'Bearer e5', COOKIE: 'sid=f6', Accept: 'y' } } }, 'raw case')
-  const err = Object.assign(new Error('upstream said no'), { code: 'E_TEST', headers: { 'Set-Cookie': 'k=g7' } })
+  const err = Object.assign(new Error('upstream said no', { cause: new Error('socket hang up') }), { code: 'E_TEST', headers: { 'Set-Cookie': 'k=g7' } })
   log.error({ err, endpoint: '/a' }, 'failed')
   log.info({ a: { b: { c: { headers: { authorization: 'deep' } } } } }, 'three down')
   const text = JSON.stringify(lines)
   for (const secret of ['e5', 'f6', 'g7']) assert.doesNotMatch(text, new RegExp(secret))
   assert.deepEqual(lines[0]!.request.headers, { Authorization: '[redacted]', COOKIE: '[redacted]', Accept: 'y' })
-  // Still an error to pino's serializer: type, message, stack and its own fields.
-  assert.deepEqual([lines[1]!.err.type, lines[1]!.err.message, lines[1]!.err.code, lines[1]!.endpoint], ['Error', 'upstream said no', 'E_TEST', '/a'])
+  // Still an error to pino's serializer: type, message (with its cause's, as pino writes it), stack and its own fields.
+  assert.deepEqual([lines[1]!.err.type, lines[1]!.err.message, lines[1]!.err.code, lines[1]!.endpoint], ['Error', 'upstream said no: socket hang up', 'E_TEST', '/a'])
   assert.match(lines[1]!.err.stack, /upstream said no/)
   assert.equal(lines[1]!.err.headers['Set-Cookie'], '[redacted]')
   assert.equal(err.headers['Set-Cookie'], 'k=g7')

@@ -39,7 +39,7 @@ function redactIn (obj: object, depth: number): object {
   let copy: Record<string, unknown> | null = null
   for (const key in obj) {
     const value = (obj as Record<string, unknown>)[key]
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) continue
     const next = key === 'headers' ? withoutSecrets(value) : depth < LOG_HEADER_DEPTH ? redactIn(value, depth + 1) : value
     if (next === value) continue
     copy ??= copyOf(obj)
@@ -58,11 +58,12 @@ function withoutSecrets (headers: object): object {
   return copy ?? headers
 }
 
-/** A shallow copy; an error stays an error (same prototype, its message and stack kept), for pino's err serializer. */
+/** A shallow copy; an error stays an error (same prototype; message, stack and cause kept), for pino's err serializer. */
 function copyOf (obj: object): Record<string, unknown> {
   if (!(obj instanceof Error)) return { ...obj }
   const e = Object.assign(Object.create(Object.getPrototypeOf(obj) as object) as Record<string, unknown>, obj)
   e.message = obj.message
   e.stack = obj.stack
+  if (obj.cause !== undefined) e.cause = obj.cause
   return e
 }
