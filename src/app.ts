@@ -103,6 +103,8 @@ export async function startApp (config: Config, options: AppOptions = {}): Promi
   }
   listening = true
   log.info({ listen: formatListen(address), admin: formatListen(adminAddress), primary: config.primary, candidate: config.candidate }, 'shadowsplit started')
+  // Out at once for whoever waits for it (a supervisor, a test), not with the next buffer.
+  flushLogger(log)
 
   let stopping: Promise<boolean> | null = null
   const stop = async (): Promise<boolean> => {

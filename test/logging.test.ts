@@ -2,6 +2,7 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
+import { spawn } from 'node:child_process'
 import { startUpstream } from './helpers/upstream.ts'
 import { startProxy } from './helpers/proxy.ts'
 import { request } from './helpers/http.ts'
@@ -62,4 +63,24 @@ test('redaction in logs ignores the letter case of header names and reaches into
   assert.equal(lines[1]!.err.headers['Set-Cookie'], '[redacted]')
   assert.equal(err.headers['Set-Cookie'], 'k=g7')
   assert.equal(lines[2]!.a.b.c.headers.authorization, '[redacted]')
+})
+
+/** Runs test/fixtures/log-writer.ts; what it wrote, stdout lines (by msg) and stderr marks, in the order they arrived. */
+async function logWriter (flushMs: number, steps: string[]): Promise<string[]> {
+  const child = spawn(process.execPath, [new URL('./fixtures/log-writer.ts', import.meta.url).pathname, String(flushMs), ...steps])
+  const seen: string[] = []
+  child.stdout.on('data', (c: Buffer) => { for (const l of c.toString().split('\n')) if (l !== '') seen.push((JSON.parse(l) as { msg: string }).msg) })
+  child.stderr.on('data', (c: Buffer) => { for (const l of c.toString().split('\n')) if (l !== '') seen.push(l) })
+  await new Promise<void>((resolve) => child.on('close', () => resolve()))
+  return seen
+}
+
+// Each case writes its stderr mark hundreds of ms after the lines it is compared with, on another pipe.
+test('stdout logs are buffered: a line waits for more, for the flush timer, for a warning, or for exit, and is never lost', async () => {
+  // A quiet info line is written by the timer (here 200 ms) while the process still runs.
+  assert.deepEqual(await logWriter(200, ['info', 'wait:1500', 'mark', 'exit']), ['an info line', 'mark'])
+  // Without the timer (1 h) the line waits in the buffer, past the mark, and is written at exit.
+  assert.deepEqual(await logWriter(3_600_000, ['info', 'wait:500', 'mark', 'exit']), ['mark', 'an info line'])
+  // A warning is written at once, and takes the buffered info line with it.
+  assert.deepEqual(await logWriter(3_600_000, ['info', 'warn', 'wait:1500', 'mark', 'exit']), ['an info line', 'a warning', 'mark'])
 })
