@@ -11,7 +11,7 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
-import { BUFFER_BYTES, FLUSH_MS, createLogger, loggerOptions } from '../../src/observe/log.ts'
+import { BUFFER_BYTES, FLUSH_MS, createLogger, logDestination, loggerOptions } from '../../src/observe/log.ts'
 import { SECRET_HEADERS, REDACTED } from '../../src/observe/redact.ts'
 import { markdownTable, median } from '../lib/stats.ts'
 import type { SuiteContext, SuiteReport, Verdict } from './suite.ts'
@@ -27,7 +27,8 @@ function sink (): Writable {
   return new Writable({ write (_c, _e, cb) { cb() } })
 }
 
-const OPTIONS = { level: 'info', base: { name: 'shadowsplit' }, timestamp: pino.stdTimeFunctions.isoTime }
+// The proxy's own options without its redaction.
+const { formatters: _redaction, ...OPTIONS } = loggerOptions('info')
 const LOGGERS: Record<string, () => Logger> = {
   'shadowsplit logger (formatters.log redaction)': () => createLogger('info', sink()),
   'pino, no redaction (floor)': () => pino(OPTIONS, sink()),
@@ -55,7 +56,7 @@ function cpuMicros (): number {
 const WRITE_PATHS: Record<string, (() => Logger) | null> = {
   'timer alone, nothing logged (subtracted)': null,
   [`buffered (minLength ${BUFFER_BYTES}, periodicFlush ${FLUSH_MS} ms; the proxy's)`]: () =>
-    pino(loggerOptions('info'), pino.destination({ dest: '/dev/null', sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_MS })),
+    pino(loggerOptions('info'), logDestination({ dest: '/dev/null' })),
   'unbuffered (minLength 0; before 2026-12-02)': () => pino(loggerOptions('info'), pino.destination({ dest: '/dev/null', sync: false }))
 }
 

@@ -96,7 +96,7 @@ export class ComparePipeline {
     const { compare: c, capture } = this.#deps.config()
     // The ledger counts as full without room for one more exchange at the size limit: copies sent then would mostly
     // find none, and the candidate would serve them for nothing.
-    return this.#queue.length >= c.queueSize || this.#bytes >= c.queueBytes || this.#deps.ledger.used + 2 * capture.bodyLimit > capture.maxBytes
+    return this.#queue.length >= c.queueSize || this.#bytes >= c.queueBytes || !this.#deps.ledger.fits(2 * capture.bodyLimit)
   }
 
   #release (ex: Exchange): void {

@@ -13,7 +13,9 @@ export const BUFFER_BYTES = 4096
 export const FLUSH_MS = 250
 const WARN = 40
 
-export interface StdoutOptions {
+export interface DestinationOptions {
+  /** File descriptor or path (default 1, stdout). */
+  dest?: number | string
   /** Longest a line waits in the buffer (default FLUSH_MS). */
   flushMs?: number
 }
@@ -28,13 +30,13 @@ export function loggerOptions (level: string): pino.LoggerOptions {
   }
 }
 
-/** stdout, asynchronous and buffered, as the proxy writes its logs. */
-export function stdoutDestination (o: StdoutOptions = {}): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: o.flushMs ?? FLUSH_MS })
+/** Asynchronous and buffered, as the proxy writes its logs (to stdout unless `dest` says otherwise). */
+export function logDestination (o: DestinationOptions = {}): DestinationStream {
+  return pino.destination({ dest: o.dest ?? 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: o.flushMs ?? FLUSH_MS })
 }
 
 /** A logger on `destination` (default: stdout, asynchronous and buffered, warnings and errors written at once). */
-export function createLogger (level: string, destination?: DestinationStream, o: StdoutOptions = {}): Logger {
+export function createLogger (level: string, destination?: DestinationStream, o: DestinationOptions = {}): Logger {
   if (destination !== undefined) return pino(loggerOptions(level), destination)
   return pino({
     ...loggerOptions(level),
@@ -44,7 +46,7 @@ export function createLogger (level: string, destination?: DestinationStream, o:
         if (lvl >= WARN) flushLogger(this)
       }
     }
-  }, stdoutDestination(o))
+  }, logDestination(o))
 }
 
 /** Starts writing what is buffered (asynchronously; pino writes the rest synchronously at exit). */

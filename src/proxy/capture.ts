@@ -31,8 +31,13 @@ export class CaptureLedger {
 
   get used (): number { return this.#used }
 
+  /** Whether `bytes` more would fit now. */
+  fits (bytes: number): boolean {
+    return this.#used + bytes <= this.#limit()
+  }
+
   take (bytes: number): boolean {
-    if (this.#used + bytes > this.#limit()) return false
+    if (!this.fits(bytes)) return false
     this.#used += bytes
     return true
   }
